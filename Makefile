@@ -1,0 +1,42 @@
+# Hội trường số — `make run` starts the demo hall server, `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+KIOSK  := $(shell find kiosk -type f 2>/dev/null)
+
+.PHONY: setup run test test-fast bench clean
+.DEFAULT_GOAL := run
+
+setup: $(VENV)/.installed static/build/.built translations
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/build/.built: node_modules/.installed $(KIOSK)
+	npm run --silent build
+	@touch $@
+
+translations: $(VENV)/.installed
+	@$(BIN)/pybabel compile --use-fuzzy -q -d server/translations
+
+run: setup
+	$(BIN)/hoitruong db upgrade
+	$(BIN)/hoitruong seed-demo --if-empty
+	$(BIN)/hoitruong serve
+
+test: setup
+	$(BIN)/pytest
+
+test-fast: setup
+	$(BIN)/pytest tests/unit tests/integration
+
+clean:
+	rm -rf $(VENV) node_modules static/build

@@ -1,0 +1,140 @@
+/**
+ * The meeting state every page keeps: a snapshot (protocol §4.3) that server events update.
+ * `applyEvent` mutates the state in place and returns it.
+ */
+
+/** An empty state, shaped like a snapshot, for before the first one arrives. */
+export function emptyState() {
+  return {
+    seq: null,
+    meeting: null,
+    agenda: [],
+    current_item_id: null,
+    attendance: null,
+    poll: null,
+    tally: null,
+    result: null,
+    me: null,
+    polls: null,
+    delegates: null,
+    results: {}, // poll_id → Result, kept for the chair's list of closed polls
+  };
+}
+
+/** Turn a snapshot into the page state. */
+export function fromSnapshot(snapshot) {
+  const state = Object.assign(emptyState(), snapshot);
+  state.agenda = Array.isArray(snapshot.agenda) ? snapshot.agenda : [];
+  state.results = {};
+  if (snapshot.result && snapshot.poll) state.results[snapshot.poll.id] = snapshot.result;
+  return state;
+}
+
+function upsertPoll(state, poll) {
+  if (!poll || !Array.isArray(state.polls)) return;
+  const index = state.polls.findIndex((p) => p.id === poll.id);
+  if (index >= 0) state.polls[index] = poll;
+  else state.polls.push(poll);
+}
+
+/** The poll being shown: the open one, else the one closed or annulled last. */
+function showPoll(state, poll, { result = null } = {}) {
+  state.poll = poll;
+  state.result = result;
+  if (poll.state !== "open") state.tally = null;
+}
+
+/**
+ * Apply one server event.
+ * @param {object} state
+ * @param {string} name
+ * @param {object} p payload
+ */
+export function applyEvent(state, name, p) {
+  switch (name) {
+    case "poll.created":
+      upsertPoll(state, p.poll);
+      break;
+    case "poll.opened":
+      upsertPoll(state, p.poll);
+      showPoll(state, p.poll);
+      state.tally = null;
+      break;
+    case "poll.tally":
+      if (p.tally && state.poll && p.tally.poll_id === state.poll.id && state.poll.state === "open") {
+        state.tally = p.tally;
+      }
+      break;
+    case "poll.closed":
+      upsertPoll(state, p.poll);
+      if (p.result) state.results[p.poll.id] = p.result;
+      if (!state.poll || state.poll.id === p.poll.id || state.poll.state !== "open") {
+        showPoll(state, p.poll, { result: p.result || null });
+      }
+      break;
+    case "poll.annulled":
+      upsertPoll(state, p.poll);
+      delete state.results[p.poll.id];
+      if (!state.poll || state.poll.id === p.poll.id || state.poll.state !== "open") {
+        showPoll(state, p.poll);
+      }
+      break;
+    case "agenda.current":
+      if (Array.isArray(p.agenda)) state.agenda = p.agenda;
+      state.current_item_id = p.item_id ?? null;
+      break;
+    case "attendance.changed":
+      if (p.attendance) state.attendance = p.attendance;
+      if (state.me && state.me.delegate && state.me.delegate.id === p.delegate_id) {
+        state.me.present = Boolean(p.present);
+      }
+      if (Array.isArray(state.delegates)) {
+        const row = state.delegates.find((d) => d.id === p.delegate_id);
+        if (row) {
+          row.present = Boolean(p.present);
+          if (row.present && !row.present_since) row.present_since = new Date().toISOString();
+          if (!row.present) row.present_since = null;
+        }
+      }
+      break;
+    case "devices.changed":
+      if (Array.isArray(p.delegates)) state.delegates = p.delegates;
+      break;
+    case "meeting.state":
+      // Not specified in §4.4 yet: accept either a full meeting or just its state.
+      if (p.meeting && typeof p.meeting === "object") state.meeting = Object.assign({}, state.meeting, p.meeting);
+      else if (typeof p.state === "string" && state.meeting) state.meeting.state = p.state;
+      break;
+    default:
+      break;
+  }
+  return state;
+}
+
+/** The current agenda item, or null. */
+export function currentItem(state) {
+  if (!state.agenda) return null;
+  return (
+    state.agenda.find((item) => item.id === state.current_item_id) ||
+    state.agenda.find((item) => item.state === "current") ||
+    null
+  );
+}
+
+/** The label of `value` among the poll's options (falls back to the value). */
+export function optionLabel(poll, value) {
+  const option = poll && Array.isArray(poll.options) ? poll.options.find((o) => o.value === value) : null;
+  return option ? option.label : value;
+}
+
+/**
+ * The poll a tablet or the projector puts on stage: the open poll, or the poll closed or
+ * annulled last while the chair has not moved to another agenda item; otherwise null (idle).
+ */
+export function pollOnStage(state) {
+  const poll = state.poll;
+  if (!poll || poll.state === "draft") return null;
+  if (poll.state === "open") return poll;
+  if (state.current_item_id == null || poll.agenda_item_id == null) return poll;
+  return poll.agenda_item_id === state.current_item_id ? poll : null;
+}

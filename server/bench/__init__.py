@@ -1,0 +1,24 @@
+"""`hoitruong bench …`: benchmark drivers that print one JSON object."""
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def add_parser(sub: Any) -> None:
+    bench = sub.add_parser("bench", help="benchmarks (print JSON)")
+    kinds = bench.add_subparsers(dest="bench_command", required=True)
+    votes = kinds.add_parser("votes", help="a ballot storm against a real server process")
+    votes.add_argument("--delegates", type=int, default=500)
+    votes.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
+    votes.add_argument("--async-mode", choices=["gevent", "eventlet"], default="gevent")
+    votes.add_argument("--baseline", action="store_true")
+    votes.add_argument("--processes", type=int, default=0, help="client processes (0 = auto)")
+    votes.add_argument("--postgresql-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    votes.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .votes import main  # noqa: PLC0415
+
+    return main(args)

@@ -1,0 +1,216 @@
+"""`hoitruong` commands: serve, db upgrade, demo seeding, user admin, benchmarks.
+
+Nothing here imports Flask, gevent or eventlet at module level: `serve` must monkey-patch the
+standard library for its async mode before anything else is imported.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _patch(mode: str) -> None:
+    """The one place that knows gevent and eventlet: patch before importing the app."""
+    if mode == "gevent":
+        from gevent import monkey  # noqa: PLC0415
+
+        monkey.patch_all()
+    elif mode == "eventlet":
+        import eventlet  # noqa: PLC0415
+
+        eventlet.monkey_patch()
+
+
+def raise_open_files_limit(wanted: int) -> int:
+    """Each connection is a file descriptor; lift the soft limit as far as the hard one allows."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def _instance(args: argparse.Namespace) -> None:
+    if getattr(args, "instance", None):
+        os.environ["HOITRUONG_INSTANCE"] = str(Path(args.instance).resolve())
+
+
+def _app(**overrides: Any):  # type: ignore[no-untyped-def]
+    from server import create_app  # noqa: PLC0415
+
+    return create_app({k: v for k, v in overrides.items() if v is not None})
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    mode = args.async_mode or os.environ.get("HOITRUONG_ASYNC_MODE", "gevent")
+    _patch(mode)
+    _instance(args)
+    app = _app(ASYNC_MODE=mode, DATABASE_URL=args.database_url)
+    host = args.host or app.config["HOST"]
+    port = args.port or app.config["PORT"]
+    max_connections = app.config["MAX_CONNECTIONS"]
+    backlog = app.config["LISTEN_BACKLOG"]
+    nofile = raise_open_files_limit(max_connections + 256)
+    db = app.extensions["hall_db"]
+    if not args.no_migrate:
+        from server.db import migrate  # noqa: PLC0415
+
+        migrate.upgrade(db)
+    _print_banner(app, host, port, mode, nofile)
+    _run(app, mode, host, port, backlog=backlog, max_connections=max_connections)
+    return 0
+
+
+def _run(app: Any, mode: str, host: str, port: int, *, backlog: int, max_connections: int) -> None:
+    if mode == "gevent":
+        from gevent.pool import Pool  # noqa: PLC0415
+        from gevent.pywsgi import WSGIServer  # noqa: PLC0415
+
+        server = WSGIServer(
+            (host, port), app, backlog=backlog, spawn=Pool(max_connections), log=None
+        )
+        server.serve_forever()
+    elif mode == "eventlet":
+        import eventlet  # noqa: PLC0415
+        import eventlet.wsgi  # noqa: PLC0415
+
+        sock = eventlet.listen((host, port), backlog=backlog)
+        eventlet.wsgi.server(sock, app, max_size=max_connections, log_output=False)
+    else:
+        from server.extensions import socketio  # noqa: PLC0415
+
+        socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
+
+
+def _print_banner(app: Any, host: str, port: int, mode: str, nofile: int) -> None:
+    base = f"http://{host}:{port}"
+    lines = [f"Hội trường số — máy chủ đang chạy tại {base}  (async: {mode}, open files: {nofile})"]
+    from server.db.models import Meeting  # noqa: PLC0415
+
+    with app.extensions["hall_db"].session() as s:
+        meetings = s.query(Meeting).order_by(Meeting.id).limit(3).all()
+        for m in meetings:
+            lines += [
+                f"  Kỳ họp {m.id}: {m.title}",
+                f"    Văn phòng (clerk):   {base}/clerk/meetings/{m.id}",
+                f"    Chủ tọa (chair):     {base}/chair/meetings/{m.id}",
+                f"    Máy chiếu:           {base}/projector/meetings/{m.id}?key={m.display_key}",
+            ]
+    lines.append(f"  Máy tính bảng đại biểu: {base}/tablet")
+    demo = Path(app.instance_path) / "demo"
+    if (demo / "README.txt").exists():
+        lines.append(f"  Thẻ đăng nhập và mật khẩu thử nghiệm: {demo / 'README.txt'} và {demo / 'cards.pdf'}")
+    print("\n".join(lines), flush=True)
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    _instance(args)
+    from server.db import migrate  # noqa: PLC0415
+    from server.db.engine import Database  # noqa: PLC0415
+
+    app = _app(DATABASE_URL=args.database_url)
+    db: Database = app.extensions["hall_db"]
+    migrate.upgrade(db)
+    print(f"database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    _instance(args)
+    from server.demo import write_demo  # noqa: PLC0415
+
+    app = _app(DATABASE_URL=args.database_url)
+    written = write_demo(app, delegates=args.delegates, if_empty=args.if_empty)
+    print(written or "a meeting exists already; nothing seeded")
+    return 0
+
+
+def cmd_user_add(args: argparse.Namespace) -> int:
+    _instance(args)
+    from server.domain.enums import Role  # noqa: PLC0415
+    from server.services.identity import create_staff  # noqa: PLC0415
+
+    app = _app()
+    password = args.password or os.environ.get("HOITRUONG_NEW_PASSWORD")
+    if not password:
+        import getpass  # noqa: PLC0415
+
+        password = getpass.getpass("Mật khẩu: ")
+    with app.extensions["hall_db"].session() as s:
+        view = create_staff(
+            s,
+            username=args.username,
+            password=password,
+            roles=[Role(r) for r in args.role],
+            council_id=args.council,
+            display_name=args.name or args.username,
+        )
+    print(json.dumps({"id": view.id, "username": view.username, "roles": list(view.roles)}))
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from server.bench import run as bench_run  # noqa: PLC0415
+
+    return bench_run(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hoitruong", description="Hội trường số")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="start the hall server")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--async-mode", choices=["gevent", "eventlet", "threading"])
+    serve.add_argument("--database-url")
+    serve.add_argument("--instance", help="instance folder (database, secret key, files)")
+    serve.add_argument("--no-migrate", action="store_true")
+    serve.set_defaults(func=cmd_serve)
+
+    db = sub.add_parser("db", help="database commands")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_sub.add_parser("upgrade", help="run the migrations")
+    upgrade.add_argument("--database-url")
+    upgrade.add_argument("--instance")
+    upgrade.set_defaults(func=cmd_db_upgrade)
+
+    seed = sub.add_parser("seed-demo", help="create the demo council, meeting, cards and accounts")
+    seed.add_argument("--delegates", type=int, default=30)
+    seed.add_argument("--if-empty", action="store_true", help="do nothing if a meeting exists")
+    seed.add_argument("--database-url")
+    seed.add_argument("--instance")
+    seed.set_defaults(func=cmd_seed_demo)
+
+    user = sub.add_parser("user", help="staff accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create a staff account")
+    add.add_argument("username")
+    add.add_argument("--role", action="append", required=True,
+                     choices=["admin", "clerk", "chair", "secretary"])
+    add.add_argument("--council", type=int)
+    add.add_argument("--name")
+    add.add_argument("--password", help="prefer HOITRUONG_NEW_PASSWORD or the prompt")
+    add.add_argument("--instance")
+    add.set_defaults(func=cmd_user_add)
+
+    from server.bench import add_parser as add_bench  # noqa: PLC0415
+
+    add_bench(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
