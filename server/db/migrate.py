@@ -14,7 +14,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 def alembic_config(db: Database) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", db.engine.url.render_as_string(hide_password=False))
+    config.set_main_option(
+        "sqlalchemy.url", db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
+    )
     return config
 
 

@@ -103,7 +103,7 @@ def _apply(session: Session, requests: list[BallotRequest]) -> list[Answer]:
                 Attendance.delegate_id.in_(delegate_ids),
                 Attendance.present.is_(True),
             )
-        ).tuples()
+        ).all()
     )
     answers: list[Answer] = []
     fresh: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {}
@@ -191,7 +191,7 @@ def ballots_of(session: Session, poll_id: int) -> dict[int, str]:
     return dict(
         session.execute(
             select(Ballot.delegate_id, Ballot.choice).where(Ballot.poll_id == poll_id)
-        ).tuples()
+        ).all()
     )
 
 

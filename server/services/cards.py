@@ -1,4 +1,4 @@
-"""Delegate sign-in cards as one PDF: four A6 cards on each A4 page, with name, seat, QR and code."""
+"""Delegate sign-in cards as one PDF: four A6 cards to an A4 page, each with seat, QR and code."""
 
 from __future__ import annotations
 
@@ -26,7 +26,8 @@ CARD_HEIGHT = A4[1] / 2  # 148.5 mm
 QR_SIZE = 40 * mm
 """Width of the QR symbol itself, quiet zone not included."""
 QR_QUIET_MODULES = 3
-"""Blank modules kept around the symbol; phone and tablet decoders need no more than this."""
+"""Blank modules kept around the symbol. ISO 18004 asks for four; three leaves room for the
+texts and camera decoders read it (the tests decode every card)."""
 
 _PAD_X = 7 * mm
 _PAD_TOP = 7.5 * mm
@@ -55,6 +56,7 @@ class CardPrint:
     """What is printed on one delegate's card."""
 
     name: str
+    """Full name with its diacritics, printed as given."""
     title: str
     """The delegate's office, e.g. "Phó Chủ tịch Hội đồng nhân dân"; may be empty."""
     seat: str
@@ -131,18 +133,25 @@ def _draw_card(
     width = CARD_WIDTH - 2 * _PAD_X
     # The QR code and what hangs around it have fixed sizes, so they are laid out bottom-up;
     # the texts above take what is left, shrinking when a name or unit is very long.
-    seat_bottom = _draw_bottom(canvas, card, centre, y + _PAD_BOTTOM, width, fonts, meeting)
+    bottom = _lay_out_bottom(card, fonts, width, y + _PAD_BOTTOM, meeting)
     top = y + CARD_HEIGHT - _PAD_TOP
     header = _header_blocks(meeting, fonts, width)
     below_header = top - sum(block.height for block in header) - 2.5 * _GAP
-    room = below_header - seat_bottom - 2 * _GAP
+    room = below_header - bottom.seat_top - 2 * _GAP
     identity = _identity_blocks(card, fonts, width, room)
+    slack = max(0.0, room - sum(block.height for block in identity))
+    # Drawn top to bottom, so text copied from the PDF or read aloud comes in reading order.
     cursor = _draw_blocks(canvas, header[:2], centre, top)
     cursor = _draw_blocks(canvas, header[2:], centre, cursor, color=_MUTED)
     _draw_rule(canvas, centre, cursor - 1.1 * _GAP)
-    slack = max(0.0, room - sum(block.height for block in identity))
     # A short entry would leave a hole above the seat; float it a little above the middle.
     _draw_blocks(canvas, identity, centre, below_header - _FLOAT * slack)
+    seat_runs = [("Ghế: ", fonts.regular, 16.0), (card.seat or "—", fonts.bold, _SEAT_SIZE)]
+    _draw_runs(canvas, centre, bottom.seat_baseline, seat_runs)
+    _draw_qr(canvas, bottom.matrix, centre - QR_SIZE / 2, bottom.qr_bottom)
+    code_runs = [("Mã: ", fonts.regular, 12.0), (card.code, fonts.mono, _CODE_SIZE)]
+    _draw_runs(canvas, centre, bottom.code_baseline, code_runs)
+    _draw_blocks(canvas, bottom.notice, centre, bottom.notice_top, color=_MUTED)
 
 
 def _header_blocks(meeting: _Meeting, fonts: FontSet, width: float) -> list[_Text]:
@@ -168,35 +177,47 @@ def _identity_blocks(card: CardPrint, fonts: FontSet, width: float, room: float)
         scale -= 0.05
 
 
-def _draw_bottom(
-    canvas: Canvas,
-    card: CardPrint,
-    centre: float,
-    bottom: float,
-    width: float,
-    fonts: FontSet,
-    meeting: _Meeting,
-) -> float:
-    """Draw the notice, code, QR code and seat from ``bottom`` up; return the seat's top."""
+@dataclass(frozen=True)
+class _Bottom:
+    """Where the notice, code, QR code and seat go, from the card's bottom up."""
+
+    notice: tuple[_Text, ...]
+    notice_top: float
+    code_baseline: float
+    matrix: list[list[bool]]
+    qr_bottom: float
+    seat_baseline: float
+    seat_top: float
+
+
+def _lay_out_bottom(
+    card: CardPrint, fonts: FontSet, width: float, bottom: float, meeting: _Meeting
+) -> _Bottom:
     # Two sentences, two lines: the warning never starts in the middle of a line.
     how = _fit(
         f"Đăng nhập tại {meeting.signin_url} bằng mã này và mã PIN.",
-        fonts.regular, width, size=8, min_size=6, max_lines=2,
+        fonts.regular,
+        width,
+        size=8,
+        min_size=6,
+        max_lines=2,
     )
     warning = _fit(_NOTICE_WARNING, fonts.regular, width, how.size, how.size, 1)
-    footer_height = how.height + warning.height
-    _draw_blocks(canvas, [how, warning], centre, bottom + footer_height, color=_MUTED)
-    code_baseline = bottom + footer_height + _GAP
-    code_runs = [("Mã: ", fonts.regular, 12.0), (card.code, fonts.mono, _CODE_SIZE)]
-    _draw_runs(canvas, centre, code_baseline, code_runs)
+    notice_top = bottom + how.height + warning.height
+    code_baseline = notice_top + _GAP
     matrix = _qr_matrix(card.code)
     quiet = QR_QUIET_MODULES * QR_SIZE / len(matrix)
     qr_bottom = code_baseline + _CAP_HEIGHT * _CODE_SIZE + quiet
-    _draw_qr(canvas, matrix, centre - QR_SIZE / 2, qr_bottom)
     seat_baseline = qr_bottom + QR_SIZE + quiet
-    seat_runs = [("Ghế: ", fonts.regular, 16.0), (card.seat or "—", fonts.bold, _SEAT_SIZE)]
-    _draw_runs(canvas, centre, seat_baseline, seat_runs)
-    return seat_baseline + _CAP_HEIGHT * _SEAT_SIZE
+    return _Bottom(
+        notice=(how, warning),
+        notice_top=notice_top,
+        code_baseline=code_baseline,
+        matrix=matrix,
+        qr_bottom=qr_bottom,
+        seat_baseline=seat_baseline,
+        seat_top=seat_baseline + _CAP_HEIGHT * _SEAT_SIZE,
+    )
 
 
 def _qr_matrix(code: str) -> list[list[bool]]:

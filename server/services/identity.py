@@ -195,8 +195,7 @@ def sign_in_delegate(
             retry_after=wait,
         )
     if not _pin_ok(delegate.pin_hash, pin):
-        _count_failure(session, delegate, now, max_failures, lock_seconds)
-        left = max(max_failures - delegate.pin_failures, 0)
+        left = _count_failure(delegate, max_failures, lock_seconds)
         session.commit()
         if left == 0:
             raise RateLimited(
@@ -242,13 +241,14 @@ def _pin_ok(pin_hash: str, pin: str) -> bool:
         return False
 
 
-def _count_failure(
-    session: Session, delegate: Delegate, now: object, max_failures: int, lock_seconds: int
-) -> None:
+def _count_failure(delegate: Delegate, max_failures: int, lock_seconds: int) -> int:
+    """Count a wrong PIN; lock the card at the limit. Returns the attempts left."""
     delegate.pin_failures += 1
-    if delegate.pin_failures >= max_failures:
+    left = max(max_failures - delegate.pin_failures, 0)
+    if left == 0:
         delegate.locked_until = utcnow() + timedelta(seconds=lock_seconds)
         delegate.pin_failures = 0
+    return left
 
 
 def _bind_device(

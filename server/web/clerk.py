@@ -31,7 +31,7 @@ def index() -> str:
         if principal.council_id is not None:
             query = query.where(Meeting.council_id == principal.council_id)
         counts = dict(
-            s.execute(select(Delegate.council_id, func.count()).group_by(Delegate.council_id)).tuples()
+            s.execute(select(Delegate.council_id, func.count()).group_by(Delegate.council_id)).all()
         )
         meetings = [
             {
@@ -42,7 +42,7 @@ def index() -> str:
                 "starts_at": m.starts_at,
                 "delegate_count": counts.get(m.council_id, 0),
             }
-            for m, name in s.execute(query).tuples()
+            for m, name in s.execute(query).all()
         ]
     return render_template("clerk/index.html", meetings=meetings)
 
