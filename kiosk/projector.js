@@ -8,6 +8,8 @@ import { countsVisible, progressLine, resultBlock, tallyBars, tallyOrZero } from
 import { applyEvent, currentItem, emptyState, fromSnapshot, pollOnStage } from "./lib/store.js";
 
 const CURSOR_IDLE_MS = 3000;
+/** Questions longer than this get a smaller type so that the bars still fit the screen. */
+const LONG_QUESTION = 90;
 
 class ProjectorApp {
   constructor(config) {
@@ -132,7 +134,7 @@ class ProjectorApp {
     const tally = tallyOrZero(this.state);
     const parts = [
       h("p", { class: "proj-kicker live", testid: "proj-voting" }, h("span", { class: "live-dot", "aria-hidden": "true" }), t("voting_now")),
-      h("p", { class: "proj-question", testid: "proj-question", text: poll.question }),
+      h("p", { class: ["proj-question", poll.question.length > LONG_QUESTION && "long"], testid: "proj-question", text: poll.question }),
     ];
     if (countsVisible(poll)) {
       this.bars = tallyBars(poll);

@@ -9,6 +9,8 @@ import { applyEvent, currentItem, emptyState, fromSnapshot } from "./lib/store.j
 import { SignInScreen } from "./tablet/signin.js";
 import { VotePanel } from "./tablet/vote.js";
 
+const BOOT_RETRY_MS = 3000;
+
 class TabletApp {
   constructor() {
     this.mainScreen = $("#screen-main");
@@ -23,10 +25,20 @@ class TabletApp {
   }
 
   async boot() {
-    const answer = await getJson("/api/session");
-    const principal = answer.ok ? answer.principal : null;
-    if (principal && principal.kind === "delegate") this.enter(null);
-    else this.showSignIn();
+    // A tablet switched on before the server (or during a restart) waits for it rather than
+    // showing the sign-in form to a delegate who is in fact still signed in.
+    for (;;) {
+      const answer = await getJson("/api/session");
+      if (answer.ok) {
+        this.banner.hidden = true;
+        const principal = answer.principal;
+        if (principal && principal.kind === "delegate") this.enter(null);
+        else this.showSignIn();
+        return;
+      }
+      this.indicate("disconnected");
+      await new Promise((resolve) => setTimeout(resolve, BOOT_RETRY_MS));
+    }
   }
 
   showSignIn(message) {
@@ -149,8 +161,8 @@ class TabletApp {
             { class: "agenda-text" },
             h("span", { class: "agenda-title", text: item.title }),
             item.presenter ? h("span", { class: "agenda-presenter", text: item.presenter }) : null,
+            current && current.id === item.id ? h("span", { class: "badge badge-live", text: t("current_item") }) : null,
           ),
-          current && current.id === item.id ? h("span", { class: "badge badge-live", text: t("current_item") }) : null,
         ),
       ),
     );

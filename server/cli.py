@@ -71,10 +71,28 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _run(app: Any, mode: str, host: str, port: int, *, backlog: int, max_connections: int) -> None:
     if mode == "gevent":
         from gevent.pool import Pool  # noqa: PLC0415
-        from gevent.pywsgi import WSGIServer  # noqa: PLC0415
+        from gevent.pywsgi import WSGIHandler, WSGIServer  # noqa: PLC0415
+
+        class Handler(WSGIHandler):  # type: ignore[misc]
+            """After a WebSocket ends, close the TCP connection instead of reading its last
+            frames as a new HTTP request (which logs "Invalid HTTP method" and makes the
+            client wait for its close handshake)."""
+
+            def run_application(self) -> None:
+                upgrade = self.environ.get("HTTP_UPGRADE", "").lower() == "websocket"
+                try:
+                    super().run_application()
+                finally:
+                    if upgrade:
+                        self.close_connection = True
 
         server = WSGIServer(
-            (host, port), app, backlog=backlog, spawn=Pool(max_connections), log=None
+            (host, port),
+            app,
+            backlog=backlog,
+            spawn=Pool(max_connections),
+            handler_class=Handler,
+            log=None,
         )
         server.serve_forever()
     elif mode == "eventlet":

@@ -25,7 +25,7 @@ export function renderDelegates(body, state, actions) {
       const toggle = actions.canAct
         ? h("button", {
             type: "button",
-            class: ["btn", "btn-small", d.present ? "btn-secondary" : "btn-primary"],
+            class: "btn btn-small btn-secondary",
             testid: `attendance-toggle-${d.id}`,
             text: d.present ? t("mark_absent") : t("mark_present"),
             onclick: (ev) => actions.send("attendance.set", { delegate_id: d.id, present: !d.present }, ev.currentTarget),

@@ -4,6 +4,12 @@ import { h, replace } from "../lib/dom.js";
 import { t } from "../lib/i18n.js";
 import { countsVisible, pollStateLabel, progressLine, resultBlock, tallyBars, tallyOrZero } from "../lib/result.js";
 
+/**
+ * The prefilled question is content, not interface: it goes into the record and onto every
+ * tablet in the council's language, whatever language the chair's console is shown in.
+ */
+const QUESTION_PREFIX = "Thông qua ";
+
 export class PollPanel {
   /**
    * @param {object} els {live, list, form, item, question, rule, create}
@@ -74,7 +80,7 @@ export class PollPanel {
   prefill(force = false) {
     if (this.questionEdited && !force) return;
     const chosen = (this.state.agenda || []).find((a) => String(a.id) === this.els.item.value);
-    const text = chosen ? t("question_prefill", { title: chosen.title }) : "";
+    const text = chosen ? `${QUESTION_PREFIX}${chosen.title}` : "";
     this.els.question.value = text;
     this.lastPrefill = text;
   }

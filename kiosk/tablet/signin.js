@@ -48,6 +48,7 @@ export class SignInScreen {
   /** Show the screen, optionally with a message (why the previous session ended). */
   show(message) {
     this.root.hidden = false;
+    window.scrollTo(0, 0);
     this.pin.value = "";
     this.showError(message || "");
     this.submit.disabled = false;
@@ -67,9 +68,10 @@ export class SignInScreen {
     this.showError("");
   }
 
-  showError(message, extra) {
-    replace(this.error, message ? h("strong", { text: message }) : null, extra ? h("span", { class: "error-extra", text: extra }) : null);
+  showError(message) {
+    replace(this.error, message ? h("strong", { text: message }) : null);
     this.error.hidden = !message;
+    if (!message) this.error.dataset.code = "";
   }
 
   async startScan() {
@@ -125,6 +127,8 @@ export class SignInScreen {
     this.submit.disabled = false;
     replace(this.submit, t("sign_in"));
     if (answer.ok) {
+      // Nothing of this delegate's card stays on the screen for whoever signs in next.
+      this.card.value = "";
       this.pin.value = "";
       this.showError("");
       this.onSignedIn(answer);
@@ -132,19 +136,12 @@ export class SignInScreen {
     }
     this.pin.value = "";
     const error = answer.error || {};
-    this.showError(error.message || t("err_unknown"), this.detailLine(error));
-    this.root.dataset.errorCode = error.code || "";
-  }
-
-  /** A second line from the error's structured details, when it has any. */
-  detailLine(error) {
+    // The server's message already says what to do (attempts left, minutes to wait); the
+    // structured details go on data attributes for tests and kiosk tooling.
     const details = error.details || {};
-    if (error.code === "wrong_pin" && typeof details.attempts_left === "number") {
-      return t("attempts_left", { n: details.attempts_left });
-    }
-    if ((error.code === "card_locked" || error.code === "rate_limited") && typeof details.retry_after === "number") {
-      return t("retry_after_minutes", { n: Math.max(1, Math.ceil(details.retry_after / 60)) });
-    }
-    return "";
+    this.showError(error.message || t("err_unknown"));
+    this.error.dataset.code = error.code || "";
+    this.error.dataset.attemptsLeft = details.attempts_left ?? "";
+    this.error.dataset.retryAfter = details.retry_after ?? "";
   }
 }

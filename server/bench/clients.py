@@ -296,8 +296,10 @@ class _Worker:
                 errors[o[6]] = errors.get(o[6], 0) + 1
         return {
             "first_cast": min(firsts) if firsts else None,
+            "last_cast": max(firsts) if firsts else None,
             "last_ack": max(lasts) if lasts else None,
             "latencies": [o[5] for o in outcomes if o[5] is not None],
+            "ack_times": [o[4] for o in outcomes if o[4] is not None],
             "acked": [(o[0], o[1]) for o in outcomes if o[2]],
             "errors": errors,
             "still_connected": sum(1 for c in clients if c.sio is not None and c.sio.connected),
