@@ -10,6 +10,8 @@ import { applyEvent, currentItem, emptyState, fromSnapshot, pollOnStage } from "
 const CURSOR_IDLE_MS = 3000;
 /** Questions longer than this get a smaller type so that the bars still fit the screen. */
 const LONG_QUESTION = 90;
+/** The smallest scale fit() goes down to; below it text would no longer carry across the hall. */
+const MIN_FIT = 0.6;
 
 class ProjectorApp {
   constructor(config) {
@@ -34,6 +36,7 @@ class ProjectorApp {
   }
 
   start() {
+    window.addEventListener("resize", () => this.fit());
     this.render();
     this.client.start();
     this.tickClock();
@@ -94,6 +97,18 @@ class ProjectorApp {
     else if (view === "closed") replace(main, this.viewClosed(poll));
     else if (view === "annulled") replace(main, this.viewAnnulled(poll));
     else replace(main, this.viewIdle(item));
+    this.fit();
+  }
+
+  /** Shrink the main area's type step by step until nothing overflows the 16:9 stage. */
+  fit() {
+    const main = $("#proj-main");
+    let scale = 1;
+    main.style.setProperty("--fit", "1");
+    while (main.scrollHeight > main.clientHeight + 1 && scale > MIN_FIT) {
+      scale = Math.round((scale - 0.05) * 100) / 100;
+      main.style.setProperty("--fit", String(scale));
+    }
   }
 
   renderFooter() {
@@ -156,6 +171,7 @@ class ProjectorApp {
     this.bars.update(tally);
     const line = $("#proj-main").querySelector("[data-testid=proj-progress]");
     if (line) line.replaceWith(progressLine(tally, "proj-progress"));
+    this.fit();
   }
 
   viewClosed(poll) {

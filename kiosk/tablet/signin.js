@@ -37,6 +37,13 @@ export class SignInScreen {
     this.pin.addEventListener("input", () => {
       this.pin.value = this.pin.value.replace(/\D/g, "").slice(0, PIN_MAX);
     });
+    this.card.addEventListener("keydown", (ev) => {
+      // Enter after typing the card code moves on to the PIN instead of submitting half a form.
+      if (ev.key === "Enter" && !this.pin.value) {
+        ev.preventDefault();
+        this.pin.focus();
+      }
+    });
     this.scanButton.addEventListener("click", () => this.startScan());
     $("#scan-stop", root).addEventListener("click", () => this.stopScan());
     if (!cameraAvailable()) {

@@ -10,6 +10,8 @@ import { choiceClass } from "../lib/result.js";
 import { optionLabel, pollOnStage } from "../lib/store.js";
 
 const CAST_TIMEOUT_MS = 6000;
+/** Questions longer than this get a smaller type so the three buttons stay on screen. */
+const LONG_QUESTION = 90;
 
 export class VotePanel {
   /**
@@ -155,7 +157,8 @@ export class VotePanel {
   }
 
   question(poll, big = true) {
-    return h("p", { class: big ? "vote-question" : "vote-question small", testid: "vote-question", text: poll.question });
+    const size = !big ? "small" : poll.question.length > LONG_QUESTION ? "long" : null;
+    return h("p", { class: ["vote-question", size], testid: "vote-question", text: poll.question });
   }
 
   notPresentWarning() {

@@ -144,7 +144,7 @@ def register(app: Flask, socketio: SocketIO, rt: Realtime) -> None:
         try:
             principal = _authenticate(rt, auth)
         except HallError as error:
-            raise ConnectionRefusedError(error_body(error)["error"]) from None
+            raise _Refused(error_body(error)["error"]) from None
         rt.principals[request.sid] = principal  # type: ignore[attr-defined]
         for room in _rooms(principal):
             join_room(room)
@@ -153,6 +153,14 @@ def register(app: Flask, socketio: SocketIO, rt: Realtime) -> None:
     @socketio.on("disconnect")
     def _disconnect(*_args: Any) -> None:
         rt.principals.pop(request.sid, None)  # type: ignore[attr-defined]
+
+
+class _Refused(ConnectionRefusedError):  # type: ignore[misc]
+    """A refused connection whose `connect_error` data is exactly `{code, message}`."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__()
+        self.error_args = body
 
 
 def _authenticate(rt: Realtime, auth: Any) -> Principal:

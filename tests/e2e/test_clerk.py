@@ -1,0 +1,33 @@
+"""The clerk prints new sign-in cards; the old ones stop working."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdfium2
+import pytest
+import requests
+
+from .hall import staff_http, start_hall
+
+pytestmark = pytest.mark.e2e
+
+
+def test_the_clerk_prints_new_cards_and_the_old_cards_stop_working(tmp_path: Path):
+    server, seeded = start_hall(tmp_path / "instance", f"sqlite:///{tmp_path / 'h.sqlite3'}", delegates=5)
+    clerk = staff_http(server.url, "vanphong", seeded.staff_passwords["vanphong"])
+    page = clerk.get(f"{server.url}/clerk/meetings/{seeded.meeting_id}", timeout=10)
+    assert page.status_code == 200 and seeded.delegates[0].name in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    answer = clerk.post(f"{server.url}/clerk/meetings/{seeded.meeting_id}/cards",
+                        data={"csrf_token": token}, timeout=30)
+    assert answer.status_code == 200 and answer.headers["Content-Type"] == "application/pdf"
+    pdf = pypdfium2.PdfDocument(answer.content)
+    text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    assert len(pdf) == 2 and all(d.name in text for d in seeded.delegates)
+    new_codes = re.findall(r"Mã: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})", text)
+    assert len(new_codes) == 5 and seeded.delegates[0].card_code not in new_codes
+    old = requests.post(f"{server.url}/api/tablet/sign-in", timeout=10, json={
+        "card_code": seeded.delegates[0].card_code, "pin": "2468", "device_id": "tablet-old-card"})
+    assert old.status_code == 401 and old.json()["error"]["code"] == "invalid_card"
+    server.stop()

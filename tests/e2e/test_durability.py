@@ -1,0 +1,84 @@
+"""No acknowledged ballot is lost when the server is killed, and tablets recover by themselves."""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from server.db.engine import Database
+from server.services.ballots import ballots_of
+
+from .hall import Sock, delegate_http, new_op, staff_http, start_hall
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_kill_9_between_ack_and_close_loses_no_acknowledged_ballot(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
+    server, seeded = start_hall(tmp_path / "instance", url, delegates=20)
+    base = server.url
+    chair_http = staff_http(base, "chutoa", seeded.staff_passwords["chutoa"])
+    chair = Sock(base, chair_http, auth={"meeting_id": seeded.meeting_id}).connect()
+    item = chair.call("state.snapshot")["snapshot"]["agenda"][1]["id"]
+    poll = chair.call("poll.create", {"op_id": new_op(), "agenda_item_id": item, "question": "Câu hỏi"})
+    poll_id = poll["poll"]["id"]
+    assert chair.call("poll.open", {"op_id": new_op(), "poll_id": poll_id})["ok"]
+    https = [delegate_http(base, c) for c in seeded.delegates]
+    tablets = [Sock(base, h).connect() for h in https]
+    ops = [new_op() for _ in tablets]
+    with ThreadPoolExecutor(10) as pool:
+        acks = list(pool.map(
+            lambda i: tablets[i].call("ballot.cast", {"op_id": ops[i], "poll_id": poll_id,
+                                                       "choice": "yes" if i % 3 else "no"}),
+            range(len(tablets)),
+        ))
+    assert all(a["ok"] for a in acks)
+
+    server.kill()  # SIGKILL: no shutdown, no flush
+    for client in tablets + [chair]:
+        client.close()
+    server.start()
+
+    db = Database(url)
+    with db.session() as s:
+        stored = ballots_of(s, poll_id)
+    db.dispose()
+    assert stored == {c.id: ("yes" if i % 3 else "no") for i, c in enumerate(seeded.delegates)}
+
+    # The sessions survive the restart: a tablet reconnects, resyncs, and its retry is a replay.
+    again = Sock(base, https[4]).connect()
+    snap = again.call("state.snapshot")["snapshot"]
+    assert snap["me"]["ballot"] == {"poll_id": poll_id, "choice": "yes"}
+    retry = again.call("ballot.cast", {"op_id": ops[4], "poll_id": poll_id, "choice": "yes"})
+    assert retry == acks[4]
+    chair = Sock(base, chair_http, auth={"meeting_id": seeded.meeting_id}).connect()
+    closed = chair.call("poll.close", {"op_id": new_op(), "poll_id": poll_id})
+    assert closed["result"]["counts"] == {"yes": 13, "no": 7, "abstain": 0}
+    again.close()
+    chair.close()
+    server.stop()
+
+
+def test_a_tablet_that_loses_its_connection_resyncs_and_sees_what_it_missed(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
+    server, seeded = start_hall(tmp_path / "instance", url, delegates=3)
+    base = server.url
+    chair = Sock(base, staff_http(base, "chutoa", seeded.staff_passwords["chutoa"]),
+                 auth={"meeting_id": seeded.meeting_id}).connect()
+    http = delegate_http(base, seeded.delegates[0])
+    tablet = Sock(base, http).connect()
+    seq_before = tablet.call("state.snapshot")["snapshot"]["seq"]
+    tablet.close()  # Wi-Fi drops
+    item = chair.call("state.snapshot")["snapshot"]["agenda"][1]["id"]
+    poll_id = chair.call("poll.create", {"op_id": new_op(), "agenda_item_id": item,
+                                         "question": "Câu hỏi"})["poll"]["id"]
+    chair.call("poll.open", {"op_id": new_op(), "poll_id": poll_id})
+    tablet = Sock(base, http).connect()  # Wi-Fi is back
+    snap = tablet.call("state.snapshot")["snapshot"]
+    assert snap["seq"] == seq_before + 2
+    assert snap["poll"]["id"] == poll_id and snap["poll"]["state"] == "open"
+    assert snap["me"]["ballot"] is None
+    tablet.close()
+    chair.close()
+    server.stop()
