@@ -42,13 +42,16 @@ def create_app(config: dict[str, Any] | None = None, *, instance_path: str | Non
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
     csrf.init_app(app)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    if app.config["REDIS_URL"] and app.config["RATELIMIT_STORAGE_URI"] == "memory://":
+        # Several workers must count sign-in attempts together.
+        app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"]
     limiter.init_app(app)
     login_manager.init_app(app)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"],
         message_queue=app.config["REDIS_URL"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         ping_interval=10,
         ping_timeout=10,
         max_http_buffer_size=64 * 1024,

@@ -14,6 +14,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
     return {
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'hoitruong.sqlite3'}",
         "REDIS_URL": None,  # set for several workers: Redis becomes the Socket.IO message queue
+        "SOCKETIO_CHANNEL": "hoitruong",  # the Redis channel the workers share
         "ASYNC_MODE": "gevent",
         "HOST": "127.0.0.1",
         "PORT": 5000,
