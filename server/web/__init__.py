@@ -74,6 +74,8 @@ def init_app(app: Flask) -> None:
         if getattr(error, "description", "") and "CSRF" in str(error.description):
             code, message = "csrf_failed", gettext("Phiên làm việc đã hết hạn; vui lòng tải lại trang.")
         status = error.code or 500
+        if code == "rate_limited" and request.endpoint == "auth.login":
+            return render_template("auth/login.html", error=message, next=""), status
         if _wants_json():
             return jsonify({"ok": False, "error": {"code": code, "message": message}}), status
         return render_template("error.html", status=status, code=code, message=message), status

@@ -31,3 +31,19 @@ def test_the_clerk_prints_new_cards_and_the_old_cards_stop_working(tmp_path: Pat
         "card_code": seeded.delegates[0].card_code, "pin": "2468", "device_id": "tablet-old-card"})
     assert old.status_code == 401 and old.json()["error"]["code"] == "invalid_card"
     server.stop()
+
+
+def test_staff_sign_in_is_rate_limited_with_a_clear_vietnamese_message(tmp_path: Path):
+    server, seeded = start_hall(tmp_path / "instance", f"sqlite:///{tmp_path / 'h.sqlite3'}", delegates=1)
+    session = requests.Session()
+    form = session.get(f"{server.url}/auth/login", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    statuses = []
+    for _ in range(11):
+        answer = session.post(f"{server.url}/auth/login", timeout=10, allow_redirects=False,
+                              data={"username": "chutoa", "password": "sai-mat-khau", "csrf_token": token})
+        statuses.append(answer.status_code)
+    assert statuses == [200] * 10 + [429]
+    assert "Bạn đã thử quá nhiều lần" in answer.text
+    assert "Tên đăng nhập hoặc mật khẩu không đúng" not in answer.text
+    server.stop()
