@@ -13,7 +13,7 @@ import { t } from "./i18n.js";
 /** Events that carry the current seq without taking a new one (protocol §4.2). */
 const FULL_PICTURE = new Set(["poll.tally", "devices.changed"]);
 
-/** Every server→client event the pages understand (protocol §4.4, plus `meeting.state`). */
+/** Every server→client event the pages understand (protocol §4.4; `session.revoked` apart). */
 export const SERVER_EVENTS = [
   "poll.created",
   "poll.opened",
@@ -23,7 +23,6 @@ export const SERVER_EVENTS = [
   "agenda.current",
   "attendance.changed",
   "devices.changed",
-  "meeting.state",
 ];
 
 /** connect_error codes that retrying cannot fix. */

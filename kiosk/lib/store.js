@@ -82,6 +82,7 @@ export function applyEvent(state, name, p) {
     case "agenda.current":
       if (Array.isArray(p.agenda)) state.agenda = p.agenda;
       state.current_item_id = p.item_id ?? null;
+      if (p.meeting_state && state.meeting) state.meeting.state = p.meeting_state;
       break;
     case "attendance.changed":
       if (p.attendance) state.attendance = p.attendance;
@@ -92,18 +93,12 @@ export function applyEvent(state, name, p) {
         const row = state.delegates.find((d) => d.id === p.delegate_id);
         if (row) {
           row.present = Boolean(p.present);
-          if (row.present && !row.present_since) row.present_since = new Date().toISOString();
-          if (!row.present) row.present_since = null;
+          row.present_since = p.present_since ?? null;
         }
       }
       break;
     case "devices.changed":
       if (Array.isArray(p.delegates)) state.delegates = p.delegates;
-      break;
-    case "meeting.state":
-      // Not specified in §4.4 yet: accept either a full meeting or just its state.
-      if (p.meeting && typeof p.meeting === "object") state.meeting = Object.assign({}, state.meeting, p.meeting);
-      else if (typeof p.state === "string" && state.meeting) state.meeting.state = p.state;
       break;
     default:
       break;

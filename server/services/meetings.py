@@ -214,6 +214,7 @@ def set_presence(
         "attendance": attendance_view(session, meeting),
         "delegate_id": delegate_id,
         "present": present,
+        "present_since": iso(row.present_since),
     }
     return (Event("attendance.changed", meeting_id, payload),)
 
@@ -257,6 +258,6 @@ def select_agenda_item(
     event = Event(
         "agenda.current",
         meeting_id,
-        {"seq": seq, "item_id": item.id, "agenda": agenda_view(meeting)},
+        {"seq": seq, "item_id": item.id, "agenda": agenda_view(meeting), "meeting_state": meeting.state},
     )
     return Outcome({"item_id": item.id}, (event,))

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, session
+from flask_login import current_user
 from sqlalchemy import select
 
 from server.db.models import Council, Meeting
@@ -45,7 +46,7 @@ def chair(meeting_id: int) -> str:
     config: dict[str, Any] = {
         "meeting_id": meeting_id,
         "can_act": principal.has_role(Role.CHAIR),
-        "username": principal.to_dict().get("user_id"),
+        "username": current_user.username,
         "title": title,
     }
     return render_template("chair.html", page_config=config, meeting_title=title)
