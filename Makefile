@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 KIOSK  := $(shell find kiosk -type f 2>/dev/null)
 
-.PHONY: setup run test test-fast bench clean
+.PHONY: setup run test test-fast messages clean
 .DEFAULT_GOAL := run
 
 setup: $(VENV)/.installed static/build/.built translations
@@ -25,7 +25,12 @@ static/build/.built: node_modules/.installed $(KIOSK)
 	@touch $@
 
 translations: $(VENV)/.installed
-	@$(BIN)/pybabel compile --use-fuzzy -q -d server/translations
+	@$(BIN)/pybabel -q compile -d server/translations
+
+ERROR_KEYWORDS := HallError Invalid Unauthenticated Forbidden NotFound InvalidState Conflict RateLimited
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l $(addprefix -k ,$(ERROR_KEYWORDS)) -o server/translations/messages.pot .
+	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations
 
 run: setup
 	$(BIN)/hoitruong db upgrade

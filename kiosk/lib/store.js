@@ -41,6 +41,7 @@ function upsertPoll(state, poll) {
 function showPoll(state, poll, { result = null } = {}) {
   state.poll = poll;
   state.result = result;
+  state.pollDismissed = false;
   if (poll.state !== "open") state.tally = null;
 }
 
@@ -83,6 +84,8 @@ export function applyEvent(state, name, p) {
       if (Array.isArray(p.agenda)) state.agenda = p.agenda;
       state.current_item_id = p.item_id ?? null;
       if (p.meeting_state && state.meeting) state.meeting.state = p.meeting_state;
+      // The chair moved on after the result: a finished poll leaves the stage.
+      if (state.poll && state.poll.state !== "open") state.pollDismissed = true;
       break;
     case "attendance.changed":
       if (p.attendance) state.attendance = p.attendance;
@@ -124,12 +127,15 @@ export function optionLabel(poll, value) {
 
 /**
  * The poll a tablet or the projector puts on stage: the open poll, or the poll closed or
- * annulled last while the chair has not moved to another agenda item; otherwise null (idle).
+ * annulled last until the chair selects an agenda item after it; otherwise null (idle).
+ * On a fresh snapshot, a finished poll of another item than the current one counts as moved on.
  */
 export function pollOnStage(state) {
   const poll = state.poll;
   if (!poll || poll.state === "draft") return null;
   if (poll.state === "open") return poll;
+  if (state.pollDismissed) return null;
+  if (state.pollDismissed === false) return poll;
   if (state.current_item_id == null || poll.agenda_item_id == null) return poll;
   return poll.agenda_item_id === state.current_item_id ? poll : null;
 }

@@ -229,6 +229,7 @@ def summarize_storm(reports: dict[int, dict[str, Any]]) -> dict[str, Any]:
         timeline[slot] = timeline.get(slot, 0) + 1
     return {
         "timeline": timeline,
+        "window": (min(firsts), max(lasts)) if firsts and lasts else None,
         "storm_s": (max(lasts) - min(firsts)) if firsts and lasts else None,
         # How long the clients took to emit every ballot (a client-side bound on the storm).
         "send_spread_s": (max(last_casts) - min(firsts)) if firsts and last_casts else None,
@@ -428,6 +429,7 @@ async def hall_storm(
             f"not opened {storm['not_opened']}"
         )
         log(f"[hall] acks per 50 ms after the first cast (ms: count): {storm['timeline']}")
+        log(f"[hall] storm window (monotonic): {storm['window']}")
         rss_at_storm = server.rss_mb()
         server_cpu_storm = cpu_seconds(server.process.pid) - cpu_before
         stop_profiler(profiler)

@@ -253,3 +253,15 @@ def test_malformed_sign_in_requests_get_a_stable_error(world, body, headers, cod
     answer = requests.post(world.base + "/api/tablet/sign-in", data=body, headers=headers, timeout=10)
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [("vi", "Thẻ không hợp lệ hoặc đã được thay bằng thẻ mới."),
+     ("en", "This card is not valid, or has been replaced by a new one.")],
+)
+def test_error_messages_follow_the_requested_language(world, lang, message):
+    answer = requests.post(world.base + f"/api/tablet/sign-in?lang={lang}", timeout=10, json={
+        "card_code": "AAAA-BBBB-CCCC", "pin": "2468", "device_id": "tablet-lang-test"})
+    assert answer.status_code == 401
+    assert answer.json()["error"] == {"code": "invalid_card", "message": message}

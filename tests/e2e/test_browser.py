@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,6 +73,7 @@ def test_a_vote_runs_from_the_chair_console_to_tablets_and_projector(browser, tm
         expect(chair.get_by_test_id("attendance-present")).to_have_text("2")
 
         chair.locator("[data-testid^=agenda-select-]").nth(1).click()
+        expect(chair.get_by_test_id("poll-question")).to_have_value(re.compile(r"^Thông qua Báo cáo"))
         chair.get_by_test_id("poll-create").click()
         chair.locator("[data-testid^=poll-open-]").first.click()
         expect(chair.get_by_test_id("live-state")).to_have_text("Đang biểu quyết")
