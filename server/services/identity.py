@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from server.db.engine import as_utc, utcnow
-from server.db.models import Attendance, Delegate, DeviceBinding, Meeting, StaffUser
+from server.db.models import Delegate, DeviceBinding, Meeting, StaffUser
 from server.domain.enums import MeetingState, Role
 from server.domain.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
 
@@ -153,7 +153,8 @@ def active_meeting(session: Session, council_id: int) -> Meeting | None:
         .order_by(Meeting.state.desc(), Meeting.starts_at, Meeting.id)
     ).all()
     running = [m for m in meetings if m.state == MeetingState.IN_PROGRESS.value]
-    return (running or meetings or [None])[0]
+    candidates = running or list(meetings)
+    return candidates[0] if candidates else None
 
 
 def delegate_view(delegate: Delegate) -> dict[str, object]:

@@ -12,7 +12,7 @@ from server.schemas import SignInIn, parse
 from server.services.common import PrincipalKind
 from server.services.identity import normalize_card_code, sign_in_delegate, sign_out_delegate
 
-from .security import current_principal, database, require_principal
+from .security import database, require_principal
 
 bp = Blueprint("tablet", __name__)
 

@@ -14,7 +14,7 @@ from .builders import chair_do, make_hall, op, open_poll
 def vote(hall, choices):  # type: ignore[no-untyped-def]
     poll_id = open_poll(hall)
     with hall.db.session() as s:
-        cast_batch(s, [BallotRequest(d, op(), poll_id, c) for d, c in zip(hall.delegates, choices)])
+        cast_batch(s, [BallotRequest(d, op(), poll_id, c) for d, c in zip(hall.delegates, choices, strict=False)])
     return poll_id
 
 
