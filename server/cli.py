@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+# File descriptors kept for the database, log files and the listening socket.
+FD_RESERVE = 512
 
 
 def _patch(mode: str) -> None:
@@ -55,15 +57,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     app = _app(ASYNC_MODE=mode, DATABASE_URL=args.database_url)
     host = args.host or app.config["HOST"]
     port = args.port or app.config["PORT"]
-    max_connections = app.config["MAX_CONNECTIONS"]
     backlog = app.config["LISTEN_BACKLOG"]
-    nofile = raise_open_files_limit(max_connections + 256)
+    nofile = raise_open_files_limit(app.config["MAX_CONNECTIONS"] + FD_RESERVE)
+    max_connections = min(app.config["MAX_CONNECTIONS"], nofile - FD_RESERVE)
+    if max_connections < app.config["MAX_CONNECTIONS"]:
+        print(
+            f"warning: the open-files limit ({nofile}) allows only {max_connections} connections, "
+            f"not {app.config['MAX_CONNECTIONS']}; raise it (ulimit -n, or LimitNOFILE= in systemd)",
+            file=sys.stderr,
+        )
     db = app.extensions["hall_db"]
     if not args.no_migrate:
         from server.db import migrate  # noqa: PLC0415
 
         migrate.upgrade(db)
-    _print_banner(app, host, port, mode, nofile)
+    _print_banner(app, host, port, mode, max_connections)
     _run(app, mode, host, port, backlog=backlog, max_connections=max_connections)
     return 0
 
@@ -78,10 +86,21 @@ def _run(app: Any, mode: str, host: str, port: int, *, backlog: int, max_connect
             frames as a new HTTP request (which logs "Invalid HTTP method" and makes the
             client wait for its close handshake)."""
 
+            def get_environ(self) -> dict[str, Any]:
+                environ: dict[str, Any] = super().get_environ()
+                # simple-websocket takes the socket from this key as it is; without it, it
+                # dup()s the socket, and every WebSocket then costs two file descriptors.
+                environ["gunicorn.socket"] = self.socket
+                return environ
+
             def run_application(self) -> None:
                 upgrade = self.environ.get("HTTP_UPGRADE", "").lower() == "websocket"
                 try:
                     super().run_application()
+                except StopIteration:
+                    # Engine.IO's WebSocket app ends this way; it is not an error to log.
+                    if not upgrade:
+                        raise
                 finally:
                     if upgrade:
                         self.close_connection = True
@@ -107,9 +126,12 @@ def _run(app: Any, mode: str, host: str, port: int, *, backlog: int, max_connect
         socketio.run(app, host=host, port=port, allow_unsafe_werkzeug=True)
 
 
-def _print_banner(app: Any, host: str, port: int, mode: str, nofile: int) -> None:
+def _print_banner(app: Any, host: str, port: int, mode: str, max_connections: int) -> None:
     base = f"http://{host}:{port}"
-    lines = [f"Hội trường số — máy chủ đang chạy tại {base}  (async: {mode}, open files: {nofile})"]
+    lines = [
+        f"Hội trường số — máy chủ đang chạy tại {base}  "
+        f"(async: {mode}, tối đa {max_connections} kết nối)"
+    ]
     from server.db.models import Meeting  # noqa: PLC0415
 
     with app.extensions["hall_db"].session() as s:

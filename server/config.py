@@ -34,6 +34,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "TABLET_SIGNIN_RATE_LIMIT": "20 per minute",
         "PIN_MAX_FAILURES": 5,
         "PIN_LOCK_SECONDS": 300,
+        # A tablet whose Wi-Fi died is noticed within PING_INTERVAL + PING_TIMEOUT seconds.
+        "PING_INTERVAL": 15,
+        "PING_TIMEOUT": 10,
         "TALLY_INTERVAL": 0.1,  # seconds between coalesced live tallies
         "BALLOT_BATCH_MAX": 1000,  # ballots per group commit at most
         "BALLOT_ACK_TIMEOUT": 30.0,

@@ -17,8 +17,20 @@ def add_parser(sub: Any) -> None:
     votes.add_argument("--postgresql-url", default="postgresql://postgres@127.0.0.1:5432/test")
     votes.set_defaults(func=run)
 
+    conns = kinds.add_parser("connections", help="hold N Socket.IO connections, broadcast to all")
+    conns.add_argument("--count", type=int, default=10000)
+    conns.add_argument("--async-mode", choices=["gevent", "eventlet"], default="gevent")
+    conns.add_argument("--processes", type=int, default=0, help="client processes (0 = auto)")
+    conns.set_defaults(func=run_connections)
+
 
 def run(args: argparse.Namespace) -> int:
     from .votes import main  # noqa: PLC0415
+
+    return main(args)
+
+
+def run_connections(args: argparse.Namespace) -> int:
+    from .connections import main  # noqa: PLC0415
 
     return main(args)

@@ -144,7 +144,12 @@ class Workers:
         self.results = self.ctx.Queue()
         self.children: list[Any] = []
         for index in range(self.processes):
-            plan = Plan(url=url, mode=mode, worker=index, seats=seats[index :: self.processes])
+            bound = phase_timeout(len(seats))
+            plan = Plan(
+                url=url, mode=mode, worker=index, seats=seats[index :: self.processes],
+                signin_timeout=bound, connect_timeout=bound, barrier_timeout=bound + 600,
+                finish_timeout=bound + 600,
+            )
             self.children.append(
                 self.ctx.Process(
                     target=run_worker,
@@ -361,8 +366,9 @@ async def _sample_rss(server: Any, peak: list[float], stop: asyncio.Event) -> No
 
 
 def phase_timeout(delegates: int) -> float:
-    """Generous bounds: a few minutes plus time per delegate."""
-    return 300.0 + 0.5 * delegates
+    """Generous bounds: a few minutes, plus time per delegate, plus the sign-in's quadratic cost
+    (each sign-in builds the full delegate list for `devices.changed`: ~90 s at 1,000²)."""
+    return 300.0 + 0.5 * delegates + 90.0 * (delegates / 1000) ** 2
 
 
 async def hall_storm(
@@ -576,9 +582,10 @@ def main(args: argparse.Namespace) -> int:
         if baseline is not None:
             baseline.stop()
         if server is not None:
+            code = server.process.poll() if server.process is not None else None
             server.stop()
             if not ok:
-                log(f"server log tail:\n{server.log()}")
+                log(f"server exit status before stop: {code}; log tail:\n{server.log()}")
         if keep or not ok:
             log(f"instance kept: {instance}")
         else:
