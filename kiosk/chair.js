@@ -86,7 +86,7 @@ class ChairApp {
       this.polls.updateTally(this.state);
       return;
     }
-    if (name === "devices.changed") {
+    if (name === "delegate.updated") {
       renderDelegates($("#delegates-body"), this.state, this.actions);
       return;
     }

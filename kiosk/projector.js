@@ -28,7 +28,7 @@ class ProjectorApp {
       onEvent: (name, payload) => {
         applyEvent(this.state, name, payload);
         if (name === "poll.tally") this.updateTally();
-        else if (name !== "devices.changed") this.render();
+        else this.render();
       },
       onStatus: (status, detail) => this.indicate(status, detail),
     });

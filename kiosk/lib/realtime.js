@@ -3,7 +3,8 @@
  *
  * - Calls `state.snapshot` after every (re)connect and replaces the page's whole state.
  * - Tracks the meeting's `seq`: applies `last + 1`; applies a full-picture event (`poll.tally`,
- *   `devices.changed`) with `seq == last`; on a gap or a lower seq asks for a new snapshot.
+ *   `attendance.summary`, `delegate.updated`) with `seq == last`; on a gap or a lower seq asks
+ *   for a new snapshot.
  * - `request()` emits with an acknowledgement timeout and retries with the SAME payload (so the
  *   same `op_id`): the server answers a repeated op_id with its first answer and no second effect.
  */
@@ -11,7 +12,7 @@ import { io } from "socket.io-client";
 import { t } from "./i18n.js";
 
 /** Events that carry the current seq without taking a new one (protocol §4.2). */
-const FULL_PICTURE = new Set(["poll.tally", "devices.changed"]);
+const FULL_PICTURE = new Set(["poll.tally", "attendance.summary", "delegate.updated"]);
 
 /** Every server→client event the pages understand (protocol §4.4; `session.revoked` apart). */
 export const SERVER_EVENTS = [
@@ -21,8 +22,8 @@ export const SERVER_EVENTS = [
   "poll.closed",
   "poll.annulled",
   "agenda.current",
-  "attendance.changed",
-  "devices.changed",
+  "attendance.summary",
+  "delegate.updated",
 ];
 
 /** connect_error codes that retrying cannot fix. */

@@ -87,22 +87,22 @@ export function applyEvent(state, name, p) {
       // The chair moved on after the result: a finished poll leaves the stage.
       if (state.poll && state.poll.state !== "open") state.pollDismissed = true;
       break;
-    case "attendance.changed":
+    case "attendance.summary":
       if (p.attendance) state.attendance = p.attendance;
-      if (state.me && state.me.delegate && state.me.delegate.id === p.delegate_id) {
-        state.me.present = Boolean(p.present);
+      break;
+    case "delegate.updated": {
+      const row = p.delegate;
+      if (!row) break;
+      if (state.me && state.me.delegate && state.me.delegate.id === row.id) {
+        state.me.present = Boolean(row.present);
       }
       if (Array.isArray(state.delegates)) {
-        const row = state.delegates.find((d) => d.id === p.delegate_id);
-        if (row) {
-          row.present = Boolean(p.present);
-          row.present_since = p.present_since ?? null;
-        }
+        const index = state.delegates.findIndex((d) => d.id === row.id);
+        if (index >= 0) state.delegates[index] = row;
+        else state.delegates.push(row);
       }
       break;
-    case "devices.changed":
-      if (Array.isArray(p.delegates)) state.delegates = p.delegates;
-      break;
+    }
     default:
       break;
   }

@@ -31,7 +31,7 @@ class Realtime:
         """Emit events after their transaction committed."""
         for event in events:
             self.socketio.emit(event.name, event.payload, to=event.room)
-            if event.name in ("attendance.changed", "poll.opened"):
+            if event.name in ("delegate.updated", "poll.opened"):
                 self.tally.meeting_changed(event.meeting_id)
 
     def sids_of_delegate(self, delegate_id: int) -> list[str]:

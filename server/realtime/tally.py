@@ -1,4 +1,6 @@
-"""Coalesced live tallies: at most one `poll.tally` per poll per interval, only when it changed."""
+"""Coalesced live pictures: at most one `poll.tally` per open poll and one `attendance.summary`
+per meeting per interval, each only when it changed. A storm of ballots or of sign-ins thus costs
+a few broadcasts, not one per ballot or per delegate."""
 from __future__ import annotations
 
 import logging
@@ -9,9 +11,10 @@ from typing import Any
 from sqlalchemy import select
 
 from server.db.engine import Database
-from server.db.models import Poll
+from server.db.models import Meeting, Poll
 from server.domain.enums import PollState
 from server.services.common import current_seq
+from server.services.meetings import attendance_view
 from server.services.polls import tally_view
 
 logger = logging.getLogger(__name__)
@@ -27,6 +30,7 @@ class TallyBroadcaster:
     _dirty_polls: set[int] = field(default_factory=set)
     _dirty_meetings: set[int] = field(default_factory=set)
     _last: dict[int, dict[str, Any]] = field(default_factory=dict)
+    _last_attendance: dict[int, dict[str, Any]] = field(default_factory=dict)
     _running: bool = False
 
     def start(self) -> None:
@@ -38,7 +42,7 @@ class TallyBroadcaster:
         self._dirty_polls |= poll_ids
 
     def meeting_changed(self, meeting_id: int) -> None:
-        """Attendance changed: the open poll's `present` figure may have too."""
+        """Attendance changed: its summary, and the open poll's `present` figure."""
         self._dirty_meetings.add(meeting_id)
 
     def _run(self) -> None:
@@ -54,6 +58,15 @@ class TallyBroadcaster:
         polls, meetings = self._dirty_polls, self._dirty_meetings
         self._dirty_polls, self._dirty_meetings = set(), set()
         with self.db.session() as session:
+            for meeting in session.scalars(select(Meeting).where(Meeting.id.in_(meetings))):
+                attendance = attendance_view(session, meeting)
+                if self._last_attendance.get(meeting.id) != attendance:
+                    self._last_attendance[meeting.id] = attendance
+                    self.emit(
+                        "attendance.summary",
+                        {"seq": meeting.seq, "attendance": attendance},
+                        to=f"meeting:{meeting.id}",
+                    )
             query = select(Poll).where(Poll.state == PollState.OPEN.value)
             candidates = session.scalars(
                 query.where(Poll.id.in_(polls) | Poll.meeting_id.in_(meetings))

@@ -17,6 +17,7 @@ from server.db.models import Delegate, DeviceBinding, Meeting, StaffUser
 from server.domain.enums import MeetingState, Role
 from server.domain.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
 
+from .meetings import delegate_updated, set_presence
 from .common import (
     Event,
     Outcome,
@@ -216,7 +217,8 @@ def sign_in_delegate(
             "Hội đồng của bạn hiện không có kỳ họp nào để đăng nhập.", code="no_active_meeting"
         )
     binding = _bind_device(session, meeting.id, delegate.id, device_id, device_label, address, now)
-    events = _mark_present_on_sign_in(session, meeting.id, delegate.id, now)
+    set_presence(session, meeting.id, delegate.id, present=True, marked_by=None)
+    events = delegate_updated(session, meeting.id, delegate.id)
     session.commit()
     principal = Principal(
         kind=PrincipalKind.DELEGATE,
@@ -229,7 +231,7 @@ def sign_in_delegate(
         principal,
         delegate_view(delegate),
         {"id": meeting.id, "title": meeting.title},
-        events + (devices_changed_event(session, meeting.id),),
+        events,
     )
 
 
@@ -290,14 +292,6 @@ def _bind_device(
     return binding
 
 
-def _mark_present_on_sign_in(
-    session: Session, meeting_id: int, delegate_id: int, now: object
-) -> tuple[Event, ...]:
-    from .meetings import set_presence  # noqa: PLC0415  (meetings imports this module)
-
-    return set_presence(session, meeting_id, delegate_id, present=True, marked_by=None)
-
-
 def check_binding(session: Session, principal: Principal) -> bool:
     """Whether a delegate principal's device binding is still active."""
     if principal.kind is not PrincipalKind.DELEGATE:
@@ -312,7 +306,7 @@ def sign_out_delegate(session: Session, principal: Principal) -> tuple[Event, ..
         return ()
     binding.released_at = utcnow()
     session.commit()
-    return (devices_changed_event(session, binding.meeting_id),)
+    return delegate_updated(session, binding.meeting_id, binding.delegate_id)
 
 
 def release_device(
@@ -327,7 +321,7 @@ def release_device(
         )
     )
     if binding is None:
-        return (devices_changed_event(session, meeting_id),)
+        return delegate_updated(session, meeting_id, delegate_id)
     binding.released_at = utcnow()
     binding.released_by = released_by
     session.flush()
@@ -341,7 +335,7 @@ def release_device(
         },
         audience=f"delegate:{delegate_id}",
     )
-    return (revoked, devices_changed_event(session, meeting_id))
+    return (revoked, *delegate_updated(session, meeting_id, delegate_id))
 
 
 def release(session: Session, principal: Principal, *, meeting_id: int, delegate_id: int) -> Outcome:
@@ -357,17 +351,6 @@ def release(session: Session, principal: Principal, *, meeting_id: int, delegate
         session, meeting_id=meeting_id, delegate_id=delegate_id, released_by=principal.user_id
     )
     return Outcome({}, events)
-
-
-def devices_changed_event(session: Session, meeting_id: int) -> Event:
-    from .meetings import delegate_rows  # noqa: PLC0415
-
-    return Event(
-        "devices.changed",
-        meeting_id,
-        {"seq": current_seq(session, meeting_id), "delegates": delegate_rows(session, meeting_id)},
-        audience="staff",
-    )
 
 
 def reissue_cards(session: Session, council_id: int) -> list[tuple[Delegate, str]]:

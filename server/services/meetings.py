@@ -12,7 +12,16 @@ from server.domain.enums import AgendaItemState, PollState, Role
 from server.domain.errors import Forbidden, NotFound
 from server.domain.rules import DEFAULT_RULESET, RuleSet
 
-from .common import Event, Outcome, Principal, PrincipalKind, iso, next_seq, require_staff_scope
+from .common import (
+    Event,
+    Outcome,
+    Principal,
+    PrincipalKind,
+    current_seq,
+    iso,
+    next_seq,
+    require_staff_scope,
+)
 from .polls import poll_view, result_view, tally_view
 
 
@@ -66,25 +75,25 @@ def agenda_view(meeting: Meeting) -> list[dict[str, Any]]:
     ]
 
 
-def delegate_rows(session: Session, meeting_id: int) -> list[dict[str, Any]]:
+def delegate_rows(
+    session: Session, meeting_id: int, only: int | None = None
+) -> list[dict[str, Any]]:
+    """The chair's table of delegates: presence and device; `only` one delegate's row."""
     meeting = get_meeting(session, meeting_id)
-    delegates = session.scalars(
-        select(Delegate)
-        .where(Delegate.council_id == meeting.council_id, Delegate.active.is_(True))
-        .order_by(Delegate.seat, Delegate.id)
-    ).all()
-    presence = {
-        a.delegate_id: a
-        for a in session.scalars(select(Attendance).where(Attendance.meeting_id == meeting_id))
-    }
-    bindings = {
-        b.delegate_id: b
-        for b in session.scalars(
-            select(DeviceBinding).where(
-                DeviceBinding.meeting_id == meeting_id, DeviceBinding.released_at.is_(None)
-            )
-        )
-    }
+    query = select(Delegate).where(
+        Delegate.council_id == meeting.council_id, Delegate.active.is_(True)
+    )
+    attendance = select(Attendance).where(Attendance.meeting_id == meeting_id)
+    bound = select(DeviceBinding).where(
+        DeviceBinding.meeting_id == meeting_id, DeviceBinding.released_at.is_(None)
+    )
+    if only is not None:
+        query = query.where(Delegate.id == only)
+        attendance = attendance.where(Attendance.delegate_id == only)
+        bound = bound.where(DeviceBinding.delegate_id == only)
+    delegates = session.scalars(query.order_by(Delegate.seat, Delegate.id)).all()
+    presence = {a.delegate_id: a for a in session.scalars(attendance)}
+    bindings = {b.delegate_id: b for b in session.scalars(bound)}
     rows = []
     for d in delegates:
         att, binding = presence.get(d.id), bindings.get(d.id)
@@ -191,15 +200,15 @@ def _me(session: Session, principal: Principal, poll: Poll | None) -> dict[str, 
 
 def set_presence(
     session: Session, meeting_id: int, delegate_id: int, *, present: bool, marked_by: int | None
-) -> tuple[Event, ...]:
-    """Record presence (no commit); returns `attendance.changed` if anything changed."""
+) -> bool:
+    """Record presence (no commit); whether anything changed."""
     row = session.scalar(
         select(Attendance).where(
             Attendance.meeting_id == meeting_id, Attendance.delegate_id == delegate_id
         )
     )
     if row is not None and row.present == present:
-        return ()
+        return False
     if row is None:
         row = Attendance(meeting_id=meeting_id, delegate_id=delegate_id)
         session.add(row)
@@ -207,16 +216,23 @@ def set_presence(
     row.present_since = utcnow() if present else None
     row.marked_by = marked_by
     session.flush()
-    meeting = get_meeting(session, meeting_id)
-    seq = next_seq(session, meeting_id)
-    payload = {
-        "seq": seq,
-        "attendance": attendance_view(session, meeting),
-        "delegate_id": delegate_id,
-        "present": present,
-        "present_since": iso(row.present_since),
-    }
-    return (Event("attendance.changed", meeting_id, payload),)
+    return True
+
+
+def delegate_updated(session: Session, meeting_id: int, delegate_id: int) -> tuple[Event, ...]:
+    """One delegate's row (presence, device) for the staff and for that delegate's tablet.
+
+    A full picture of one row, so it takes no sequence number; the attendance summary that
+    follows a change is coalesced by the realtime layer.
+    """
+    rows = delegate_rows(session, meeting_id, only=delegate_id)
+    if not rows:
+        return ()
+    payload = {"seq": current_seq(session, meeting_id), "delegate": rows[0]}
+    return (
+        Event("delegate.updated", meeting_id, payload, audience="staff"),
+        Event("delegate.updated", meeting_id, payload, audience=f"delegate:{delegate_id}"),
+    )
 
 
 def set_attendance(
@@ -228,12 +244,8 @@ def set_attendance(
     delegate = session.get(Delegate, delegate_id)
     if delegate is None or delegate.council_id != meeting.council_id:
         raise NotFound("Không tìm thấy đại biểu trong Hội đồng này.", code="delegate_not_found")
-    events = set_presence(
-        session, meeting_id, delegate_id, present=present, marked_by=principal.user_id
-    )
-    from .identity import devices_changed_event  # noqa: PLC0415
-
-    events += (devices_changed_event(session, meeting_id),)
+    set_presence(session, meeting_id, delegate_id, present=present, marked_by=principal.user_id)
+    events = delegate_updated(session, meeting_id, delegate_id)
     return Outcome({"attendance": attendance_view(session, meeting)}, events)
 
 

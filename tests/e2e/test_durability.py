@@ -82,3 +82,33 @@ def test_a_tablet_that_loses_its_connection_resyncs_and_sees_what_it_missed(tmp_
     tablet.close()
     chair.close()
     server.stop()
+
+
+def test_presence_changes_reach_the_chair_and_the_tablet_concerned(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
+    server, seeded = start_hall(tmp_path / "instance", url, delegates=3)
+    base = server.url
+    chair = Sock(base, staff_http(base, "chutoa", seeded.staff_passwords["chutoa"]),
+                 auth={"meeting_id": seeded.meeting_id}).connect()
+    me = seeded.delegates[1]
+    tablet = Sock(base, delegate_http(base, me, device_id="tablet-presence")).connect()
+    row = chair.wait_for("delegate.updated", lambda d: d["delegate"]["id"] == me.id)["delegate"]
+    assert row["present"] is True and row["device"]["label"] == f"Máy {me.seat}"
+    summary = chair.wait_for("attendance.summary", lambda d: d["attendance"]["present"] == 1)
+    assert summary["attendance"] == {"present": 1, "total": 3, "quorum_required": 2, "has_quorum": False}
+
+    assert chair.call("attendance.set", {"op_id": new_op(), "delegate_id": me.id, "present": False})["ok"]
+    mine = tablet.wait_for("delegate.updated", lambda d: d["delegate"]["present"] is False)
+    assert mine["delegate"]["id"] == me.id
+    tablet.wait_for("attendance.summary", lambda d: d["attendance"]["present"] == 0)
+    item = chair.call("state.snapshot")["snapshot"]["agenda"][1]["id"]
+    poll_id = chair.call("poll.create", {"op_id": new_op(), "agenda_item_id": item,
+                                         "question": "Câu hỏi"})["poll"]["id"]
+    chair.call("poll.open", {"op_id": new_op(), "poll_id": poll_id})
+    refused = tablet.call("ballot.cast", {"op_id": new_op(), "poll_id": poll_id, "choice": "yes"})
+    assert refused["error"]["code"] == "not_present"
+    others = [name for name, data in tablet.events if name == "delegate.updated" and data["delegate"]["id"] != me.id]
+    assert others == []  # a tablet hears only about itself
+    tablet.close()
+    chair.close()
+    server.stop()

@@ -59,7 +59,11 @@ def test_a_second_device_is_refused_until_the_chair_releases_the_first(db):
     with db.session() as s:
         outcome = identity.release(s, hall.chair, meeting_id=hall.meeting_id, delegate_id=c.id)
         s.commit()
-    assert [e.name for e in outcome.events] == ["session.revoked", "devices.changed"]
+    assert [(e.name, e.room) for e in outcome.events] == [
+        ("session.revoked", f"delegate:{c.id}"),
+        ("delegate.updated", f"meeting:{hall.meeting_id}:staff"),
+        ("delegate.updated", f"delegate:{c.id}"),
+    ]
     assert sign_in(db, c, device="another-tablet").delegate_id == c.id
 
 
