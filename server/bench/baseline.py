@@ -27,10 +27,10 @@ from .process import free_port
 
 
 def build_app(db_path: str, async_mode: str, synchronous: str = "NORMAL"):  # type: ignore[no-untyped-def]
-    import sqlite3  # noqa: PLC0415
+    import sqlite3
 
-    from flask import Flask  # noqa: PLC0415
-    from flask_socketio import SocketIO  # noqa: PLC0415
+    from flask import Flask
+    from flask_socketio import SocketIO
 
     app = Flask(__name__)
     # Same Engine.IO settings as the hall server (server/__init__.py).
@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backlog", type=int, default=4096)
     args = parser.parse_args(argv)
 
-    from server.cli import _patch, _run, raise_open_files_limit  # noqa: PLC0415
+    from server.cli import _patch, _run, raise_open_files_limit
 
     _patch(args.async_mode)
     app = build_app(args.db, args.async_mode, args.synchronous)
@@ -125,8 +125,8 @@ class BaselineProcess:
         return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
 
     def stop(self) -> None:
-        import os  # noqa: PLC0415
-        import signal  # noqa: PLC0415
+        import os
+        import signal
 
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)

@@ -107,7 +107,7 @@ class _Worker:
         return await asyncio.get_running_loop().run_in_executor(None, function, *args)
 
     async def run(self) -> None:
-        import aiohttp  # noqa: PLC0415
+        import aiohttp
 
         self.connector = aiohttp.TCPConnector(limit=0, force_close=False)
         try:
@@ -147,8 +147,8 @@ class _Worker:
 
     # -- sign-in ---------------------------------------------------------------------------
     async def _sign_in_all(self) -> dict[str, int]:
-        import aiohttp  # noqa: PLC0415
-        from yarl import URL  # noqa: PLC0415
+        import aiohttp
+        from yarl import URL
 
         failed: dict[str, int] = {}
         gate = asyncio.Semaphore(self.plan.signin_concurrency)
@@ -197,8 +197,8 @@ class _Worker:
 
     # -- connect ---------------------------------------------------------------------------
     async def _connect_all(self) -> dict[str, int]:
-        import aiohttp  # noqa: PLC0415
-        import socketio  # noqa: PLC0415
+        import aiohttp
+        import socketio
 
         gate = asyncio.Semaphore(self.plan.connect_concurrency)
 
@@ -216,10 +216,11 @@ class _Worker:
             )
             client.sio = sio
 
-            @sio.on("poll.opened")
             async def _opened(data: Any) -> None:
                 client.poll_id = int(data["poll"]["id"])
                 client.opened.set()
+
+            sio.on("poll.opened", _opened)
 
             headers = {"Cookie": client.cookie} if client.cookie else {}
             async with gate:
@@ -258,7 +259,7 @@ class _Worker:
 
     # -- the storm -------------------------------------------------------------------------
     async def _storm(self, clients: list[_Client]) -> dict[str, Any]:
-        import socketio  # noqa: PLC0415
+        import socketio
 
         async def one(client: _Client) -> tuple[Any, ...]:
             seat = client.seat

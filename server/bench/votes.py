@@ -31,7 +31,16 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from .clients import BASELINE, HALL, Plan, Seat, choice_for, log, raise_nofile, run_worker
+from .clients import (
+    BASELINE,
+    HALL,
+    Plan,
+    Seat,
+    choice_for,
+    log,
+    raise_nofile,
+    run_worker,
+)
 
 PIN = "2468"
 CLIENTS_PER_PROCESS = 1250  # "about 2 processes per 2,500 clients"
@@ -63,14 +72,15 @@ def _op() -> str:
 
 # -- database ---------------------------------------------------------------------------------
 def prepare_database(args: argparse.Namespace, instance: Path) -> str:
-    from sqlalchemy import text  # noqa: PLC0415
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
 
-    from server.db.engine import Database  # noqa: PLC0415
+    from server.db.engine import Database
 
     if args.database == "sqlite":
         return f"sqlite:///{instance / 'hoitruong.sqlite3'}"
-    url = args.postgresql_url
-    host = (Database(url).engine.url.host or "")
+    url = str(args.postgresql_url)
+    host = make_url(url).host or ""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise SystemExit(f"refusing to empty a database that is not on 127.0.0.1: {host!r}")
     db = Database(url)
@@ -84,12 +94,12 @@ def prepare_database(args: argparse.Namespace, instance: Path) -> str:
 
 
 def seed(url: str, delegates: int) -> tuple[Any, str]:
-    from sqlalchemy import select  # noqa: PLC0415
+    from sqlalchemy import select
 
-    from server.db import migrate  # noqa: PLC0415
-    from server.db.engine import Database  # noqa: PLC0415
-    from server.db.models import Meeting  # noqa: PLC0415
-    from server.services.setup import seed_demo  # noqa: PLC0415
+    from server.db import migrate
+    from server.db.engine import Database
+    from server.db.models import Meeting
+    from server.services.setup import seed_demo
 
     db = Database(url)
     try:
@@ -107,10 +117,10 @@ def seed(url: str, delegates: int) -> tuple[Any, str]:
 
 def check_database(url: str, poll_id: int) -> tuple[dict[int, str], dict[str, int], int]:
     """(delegate → choice, choice → count, rows) for the poll, read directly."""
-    from sqlalchemy import func, select  # noqa: PLC0415
+    from sqlalchemy import func, select
 
-    from server.db.engine import Database  # noqa: PLC0415
-    from server.db.models import Ballot  # noqa: PLC0415
+    from server.db.engine import Database
+    from server.db.models import Ballot
 
     db = Database(url)
     try:
@@ -228,7 +238,7 @@ def summarize_storm(reports: dict[int, dict[str, Any]]) -> dict[str, Any]:
             errors[key] = errors.get(key, 0) + n
     last_casts = [r["last_cast"] for r in reports.values() if r["last_cast"] is not None]
     ack_times = sorted(t - min(firsts) for r in reports.values() for t in r["ack_times"]) if firsts else []
-    timeline = {}
+    timeline: dict[int, int] = {}
     for t in ack_times:  # acks per 50 ms after the first cast
         slot = int(t / 0.05) * 50
         timeline[slot] = timeline.get(slot, 0) + 1
@@ -251,7 +261,7 @@ class Staff:
     """A browser-like principal: its own cookie jar, then one Socket.IO client."""
 
     def __init__(self, base: str) -> None:
-        import aiohttp  # noqa: PLC0415
+        import aiohttp
 
         self.base = base
         self.http = aiohttp.ClientSession(
@@ -260,7 +270,7 @@ class Staff:
         self.sio: Any = None
 
     def cookie_header(self) -> str:
-        from yarl import URL  # noqa: PLC0415
+        from yarl import URL
 
         cookies = self.http.cookie_jar.filter_cookies(URL(self.base))
         return "; ".join(f"{k}={m.value}" for k, m in cookies.items())
@@ -288,7 +298,7 @@ class Staff:
                 raise RuntimeError(f"projector page: HTTP {a.status}")
 
     async def connect(self, auth: dict[str, Any] | None, handlers: dict[str, Any]) -> None:
-        import socketio  # noqa: PLC0415
+        import socketio
 
         self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False, request_timeout=30)
         for event, handler in handlers.items():
@@ -326,8 +336,8 @@ def cpu_seconds(pid: int) -> float:
 def start_profiler(pid: int, phase: str) -> Any:
     """With HOITRUONG_BENCH_PROFILE=PREFIX, py-spy records the server during `phase` into
     PREFIX-<phase>.txt (collapsed stacks, one line per stack with its sample count)."""
-    import subprocess  # noqa: PLC0415
-    import sys  # noqa: PLC0415
+    import subprocess
+    import sys
 
     prefix = os.environ.get("HOITRUONG_BENCH_PROFILE")
     if not prefix:
@@ -344,7 +354,7 @@ def start_profiler(pid: int, phase: str) -> Any:
 
 
 def stop_profiler(process: Any) -> None:
-    import signal  # noqa: PLC0415
+    import signal
 
     if process is None:
         return
@@ -366,8 +376,8 @@ async def _sample_rss(server: Any, peak: list[float], stop: asyncio.Event) -> No
 
 
 def phase_timeout(delegates: int) -> float:
-    """Generous bounds: a few minutes, plus time per delegate, plus the sign-in's quadratic cost
-    (each sign-in builds the full delegate list for `devices.changed`: ~90 s at 1,000²)."""
+    """Generous bounds: a few minutes, plus time per delegate, plus room for a sign-in whose cost
+    grows with N (before e99c81c each sign-in built the whole delegate list: ~90 s at 1,000²)."""
     return 300.0 + 0.5 * delegates + 90.0 * (delegates / 1000) ** 2
 
 
@@ -384,6 +394,7 @@ async def hall_storm(
     closed_at: list[float] = []
     closed_payload: list[dict[str, Any]] = []
     tallies: list[dict[str, Any]] = []
+    profiler = None
     try:
         workers.start()
         profiler = start_profiler(server.process.pid, "connect")
@@ -391,6 +402,7 @@ async def hall_storm(
         log(f"[hall] {workers.processes} client process(es): signing in and connecting {n} delegates")
         connected = summarize_connect(await workers.collect("connected", phase_timeout(n)))
         stop_profiler(profiler)
+        profiler = None
         log(
             f"[hall] connected {connected['connected']}/{n} in {connected['connect_s']:.1f} s "
             f"(sign-in {connected['signin_s']:.1f} s); failures {connected['failures']}"
@@ -409,8 +421,9 @@ async def hall_storm(
 
         await projector.connect(None, {"poll.tally": on_tally, "poll.closed": on_closed})
         snapshot = await chair.call("state.snapshot", {})
+        agenda = snapshot["snapshot"]["agenda"]
         item_id = next(
-            item["id"] for item in snapshot["snapshot"]["agenda"] if "ngân sách" in item["title"]
+            (item["id"] for item in agenda if "ngân sách" in item["title"]), agenda[0]["id"]
         )
         await chair.call("agenda.select", {"op_id": _op(), "item_id": item_id})
         created = await chair.call(
@@ -437,8 +450,10 @@ async def hall_storm(
         log(f"[hall] acks per 50 ms after the first cast (ms: count): {storm['timeline']}")
         log(f"[hall] storm window (monotonic): {storm['window']}")
         rss_at_storm = server.rss_mb()
+        # From the poll.open ack to the last worker's report: includes delivering poll.opened.
         server_cpu_storm = cpu_seconds(server.process.pid) - cpu_before
         stop_profiler(profiler)
+        profiler = None
 
         t_close = time.monotonic()
         closed = await chair.call("poll.close", {"op_id": _op(), "poll_id": poll_id})
@@ -461,6 +476,7 @@ async def hall_storm(
             "processes": workers.processes,
         }
     finally:
+        stop_profiler(profiler)
         stop_sampling.set()
         await asyncio.gather(sampler, return_exceptions=True)
         await chair.close()
@@ -487,7 +503,7 @@ async def baseline_storm(url: str, seats: list[Seat], processes: int) -> dict[st
 
 # -- the command ------------------------------------------------------------------------------
 def main(args: argparse.Namespace) -> int:
-    from .process import ServerProcess  # noqa: PLC0415
+    from .process import ServerProcess
 
     raise_nofile()
     n = int(args.delegates)
@@ -508,9 +524,10 @@ def main(args: argparse.Namespace) -> int:
             Seat(i, d.id, d.card_code, d.pin, choice_for(i)) for i, d in enumerate(seeded.delegates)
         ]
         server = ServerProcess(instance=instance, database_url=url, async_mode=args.async_mode).start(60)
-        log(f"server pid {server.process.pid} on {server.url} ({args.async_mode})")
-        hall = asyncio.run(hall_storm(server, seeded, display_key, seats, processes))
+        assert server.process is not None
         server_pid = server.process.pid
+        log(f"server pid {server_pid} on {server.url} ({args.async_mode})")
+        hall = asyncio.run(hall_storm(server, seeded, display_key, seats, processes))
         server.stop()
 
         poll_id = hall["poll_id"]
@@ -593,6 +610,6 @@ def main(args: argparse.Namespace) -> int:
 
 
 def _start_baseline(db_path: Path, async_mode: str) -> Any:
-    from .baseline import BaselineProcess  # noqa: PLC0415
+    from .baseline import BaselineProcess
 
     return BaselineProcess(db_path=db_path, async_mode=async_mode).start(60)

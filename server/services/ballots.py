@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -137,11 +137,14 @@ def _apply(session: Session, requests: list[BallotRequest]) -> list[Answer]:
         answers.append(ack)
     if writes:
         _upsert_ballots(session, list(writes.values()))
-        session.add_all(
-            Operation(actor=a, op_id=o, kind=KIND, request_hash=h, response=resp, created_at=now)
-            for (a, o), (h, resp) in fresh.items()
+        session.execute(
+            insert(Operation),
+            [
+                {"actor": a, "op_id": o, "kind": KIND, "request_hash": h, "response": resp,
+                 "created_at": now}
+                for (a, o), (h, resp) in fresh.items()
+            ],
         )
-        session.flush()
     return answers
 
 
@@ -172,9 +175,10 @@ def _check(r: BallotRequest, poll: Poll | None, bound: bool, is_present: bool) -
 
 
 def _upsert_ballots(session: Session, rows: list[dict[str, Any]]) -> None:
+    """One cached statement run over all rows (executemany), not a new multi-row statement."""
     dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Ballot).values(rows)
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = upsert(Ballot)
     statement = statement.on_conflict_do_update(
         index_elements=[Ballot.poll_id, Ballot.delegate_id],
         set_={
@@ -183,7 +187,7 @@ def _upsert_ballots(session: Session, rows: list[dict[str, Any]]) -> None:
             "cast_at": statement.excluded.cast_at,
         },
     )
-    session.execute(statement)
+    session.execute(statement, rows)
 
 
 def ballots_of(session: Session, poll_id: int) -> dict[int, str]:
