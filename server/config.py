@@ -38,6 +38,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PING_INTERVAL": 15,
         "PING_TIMEOUT": 10,
         "TALLY_INTERVAL": 0.1,  # seconds between coalesced live tallies
+        # Garbage collection thresholds (generations 0, 1, 2) for the serving process.
+        "GC_THRESHOLDS": "50000,20,100",
         "BALLOT_BATCH_MAX": 1000,  # ballots per group commit at most
         "BALLOT_ACK_TIMEOUT": 30.0,
         "PUBLIC_BASE_URL": None,
