@@ -71,14 +71,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synchronous", choices=["OFF", "NORMAL", "FULL"], default="NORMAL")
     parser.add_argument("--max-connections", type=int, default=20000)
     parser.add_argument("--backlog", type=int, default=4096)
+    parser.add_argument("--gc", default="50000,20,100",
+                        help="garbage collection thresholds, as the hall server's GC_THRESHOLDS; "
+                             "'default' keeps Python's own")
     args = parser.parse_args(argv)
 
-    from server.cli import _patch, _run, raise_open_files_limit
+    from server.cli import _patch, _run, _tune_gc, raise_open_files_limit
 
     _patch(args.async_mode)
     app = build_app(args.db, args.async_mode, args.synchronous)
     raise_open_files_limit(args.max_connections + 256)
     print(f"baseline serving on 127.0.0.1:{args.port} ({args.async_mode})", flush=True)
+    if args.gc != "default":
+        _tune_gc(args.gc)  # the same runtime tuning as the hall server: compare code, not settings
     _run(app, args.async_mode, "127.0.0.1", args.port,
          backlog=args.backlog, max_connections=args.max_connections)
     return 0
