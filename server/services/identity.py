@@ -216,7 +216,7 @@ def sign_in_delegate(
         raise NotFound(
             "Hội đồng của bạn hiện không có kỳ họp nào để đăng nhập.", code="no_active_meeting"
         )
-    binding = _bind_device(session, meeting.id, delegate.id, device_id, device_label, address, now)
+    binding = _bind_device(session, meeting.id, delegate.id, device_id, device_label, address)
     set_presence(session, meeting.id, delegate.id, present=True, marked_by=None)
     events = delegate_updated(session, meeting.id, delegate.id)
     session.commit()
@@ -261,7 +261,6 @@ def _bind_device(
     device_id: str,
     label: str,
     address: str,
-    now: object,
 ) -> DeviceBinding:
     binding = session.scalar(
         select(DeviceBinding).where(
