@@ -16,14 +16,11 @@ ballot instead (much slower on most disks, which would flatter the hall server's
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
 import sys
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .process import free_port
+from .process import ChildProcess
 
 
 def build_app(db_path: str, async_mode: str, synchronous: str = "NORMAL"):  # type: ignore[no-untyped-def]
@@ -89,65 +86,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-@dataclass
-class BaselineProcess:
+@dataclass(kw_only=True)
+class BaselineProcess(ChildProcess):
     """The reference server in a child process, like `ServerProcess` for the hall server."""
 
     db_path: Path
     async_mode: str = "gevent"
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    name: str = "baseline"
 
     @property
     def log_path(self) -> Path:
         return self.db_path.with_suffix(".log")
 
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "server.bench.baseline", "--port", str(self.port),
+                "--async-mode", self.async_mode, "--db", str(self.db_path)]
+
     def start(self, timeout: float = 30.0) -> BaselineProcess:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.bench.baseline", "--port", str(self.port),
-             "--async-mode", self.async_mode, "--db", str(self.db_path)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"baseline exited with {self.process.returncode}:\n{self.log()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"baseline did not listen within {timeout} s:\n{self.log()}")
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        import os
-        import signal
-
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-
-    def rss_mb(self) -> float:
-        if self.process is None:
-            return 0.0
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-        return 0.0
+        super().start(timeout)
+        return self
 
 
 if __name__ == "__main__":

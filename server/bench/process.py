@@ -1,4 +1,4 @@
-"""Start a real hall server process on 127.0.0.1 (for benchmarks and end-to-end tests)."""
+"""Start real server processes on 127.0.0.1 (for benchmarks and end-to-end tests)."""
 from __future__ import annotations
 
 import os
@@ -18,17 +18,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@dataclass
-class ServerProcess:
-    """`hoitruong serve` in a child process; `kill()` is a kill -9, `start()` starts it again."""
+@dataclass(kw_only=True)
+class ChildProcess:
+    """A server in its own process group: `start()`, `stop()`, `kill()` (a kill -9), `rss_mb()`."""
 
-    instance: Path
-    database_url: str
-    async_mode: str = "gevent"
     port: int = field(default_factory=free_port)
-    redis_url: str | None = None
-    extra_env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
+    name: str = "server"
 
     @property
     def url(self) -> str:
@@ -36,44 +32,40 @@ class ServerProcess:
 
     @property
     def log_path(self) -> Path:
-        return self.instance / "server.log"
+        raise NotImplementedError
 
-    def start(self, timeout: float = 30.0) -> ServerProcess:
-        env = dict(os.environ)
-        env.update(
-            HOITRUONG_INSTANCE=str(self.instance),
-            DATABASE_URL=self.database_url,
-            HOITRUONG_ASYNC_MODE=self.async_mode,
-            PYTHONUNBUFFERED="1",
-        )
-        if self.redis_url:
-            env["REDIS_URL"] = self.redis_url
-        env.update(self.extra_env)
-        self.instance.mkdir(parents=True, exist_ok=True)
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def environment(self) -> dict[str, str]:
+        return dict(os.environ, PYTHONUNBUFFERED="1")
+
+    def ready(self) -> bool:
+        """Whether the server answers yet (here: accepts a TCP connection)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+            return True
+
+    def start(self, timeout: float = 30.0) -> ChildProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115 - the child keeps it
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
-             "--port", str(self.port)],
-            env=env,
+            self.command(),
+            env=self.environment(),
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        self._wait_ready(timeout)
-        return self
-
-    def _wait_ready(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}:\n{self.log()}")
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{self.log()}")
             try:
-                with urllib.request.urlopen(self.url + "/api/session", timeout=1) as answer:
-                    if answer.status == 200:
-                        return
+                if self.ready():
+                    return self
             except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"server did not answer within {timeout} s:\n{self.log()}")
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not answer within {timeout} s:\n{self.log()}")
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:] if self.log_path.exists() else ""
@@ -95,8 +87,46 @@ class ServerProcess:
     def rss_mb(self) -> float:
         if self.process is None:
             return 0.0
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        for line in status.splitlines():
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
         return 0.0
+
+
+@dataclass(kw_only=True)
+class ServerProcess(ChildProcess):
+    """`hoitruong serve` on a database, ready when `/api/session` answers."""
+
+    instance: Path
+    database_url: str
+    async_mode: str = "gevent"
+    redis_url: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def log_path(self) -> Path:
+        return self.instance / "server.log"
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "server.cli", "serve", "--host", "127.0.0.1",
+                "--port", str(self.port)]
+
+    def environment(self) -> dict[str, str]:
+        env = super().environment()
+        env.update(
+            HOITRUONG_INSTANCE=str(self.instance),
+            DATABASE_URL=self.database_url,
+            HOITRUONG_ASYNC_MODE=self.async_mode,
+        )
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        env.update(self.extra_env)
+        return env
+
+    def ready(self) -> bool:
+        with urllib.request.urlopen(self.url + "/api/session", timeout=1) as answer:
+            return bool(answer.status == 200)
+
+    def start(self, timeout: float = 30.0) -> ServerProcess:
+        super().start(timeout)
+        return self

@@ -118,3 +118,19 @@ class Sock:
     def close(self) -> None:
         if self.client.connected:
             self.client.disconnect()
+
+
+def chair_sock(base: str, seeded: SeededMeeting) -> Sock:
+    """The demo chair, signed in through the form, following the seeded meeting."""
+    http = staff_http(base, "chutoa", seeded.staff_passwords["chutoa"])
+    return Sock(base, http, auth={"meeting_id": seeded.meeting_id}).connect()
+
+
+def open_poll(chair: Sock, item_index: int = 1, question: str = "Câu hỏi") -> int:
+    """Create a poll on an agenda item and open it; returns its id."""
+    item = chair.call("state.snapshot")["snapshot"]["agenda"][item_index]["id"]
+    created = chair.call("poll.create", {"op_id": new_op(), "agenda_item_id": item, "question": question})
+    assert created["ok"], created
+    opened = chair.call("poll.open", {"op_id": new_op(), "poll_id": created["poll"]["id"]})
+    assert opened["ok"], opened
+    return int(created["poll"]["id"])

@@ -9,7 +9,7 @@ import pytest
 from server.db.engine import Database
 from server.services.ballots import ballots_of
 
-from .hall import Sock, delegate_http, new_op, staff_http, start_hall
+from .hall import Sock, chair_sock, delegate_http, new_op, open_poll, start_hall
 
 pytestmark = pytest.mark.e2e
 
@@ -18,12 +18,8 @@ def test_a_kill_9_between_ack_and_close_loses_no_acknowledged_ballot(tmp_path: P
     url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
     server, seeded = start_hall(tmp_path / "instance", url, delegates=20)
     base = server.url
-    chair_http = staff_http(base, "chutoa", seeded.staff_passwords["chutoa"])
-    chair = Sock(base, chair_http, auth={"meeting_id": seeded.meeting_id}).connect()
-    item = chair.call("state.snapshot")["snapshot"]["agenda"][1]["id"]
-    poll = chair.call("poll.create", {"op_id": new_op(), "agenda_item_id": item, "question": "Câu hỏi"})
-    poll_id = poll["poll"]["id"]
-    assert chair.call("poll.open", {"op_id": new_op(), "poll_id": poll_id})["ok"]
+    chair = chair_sock(base, seeded)
+    poll_id = open_poll(chair)
     https = [delegate_http(base, c) for c in seeded.delegates]
     tablets = [Sock(base, h).connect() for h in https]
     ops = [new_op() for _ in tablets]
@@ -52,7 +48,7 @@ def test_a_kill_9_between_ack_and_close_loses_no_acknowledged_ballot(tmp_path: P
     assert snap["me"]["ballot"] == {"poll_id": poll_id, "choice": "yes"}
     retry = again.call("ballot.cast", {"op_id": ops[4], "poll_id": poll_id, "choice": "yes"})
     assert retry == acks[4]
-    chair = Sock(base, chair_http, auth={"meeting_id": seeded.meeting_id}).connect()
+    chair = chair_sock(base, seeded)
     closed = chair.call("poll.close", {"op_id": new_op(), "poll_id": poll_id})
     assert closed["result"]["counts"] == {"yes": 13, "no": 7, "abstain": 0}
     again.close()
@@ -64,16 +60,12 @@ def test_a_tablet_that_loses_its_connection_resyncs_and_sees_what_it_missed(tmp_
     url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
     server, seeded = start_hall(tmp_path / "instance", url, delegates=3)
     base = server.url
-    chair = Sock(base, staff_http(base, "chutoa", seeded.staff_passwords["chutoa"]),
-                 auth={"meeting_id": seeded.meeting_id}).connect()
+    chair = chair_sock(base, seeded)
     http = delegate_http(base, seeded.delegates[0])
     tablet = Sock(base, http).connect()
     seq_before = tablet.call("state.snapshot")["snapshot"]["seq"]
     tablet.close()  # Wi-Fi drops
-    item = chair.call("state.snapshot")["snapshot"]["agenda"][1]["id"]
-    poll_id = chair.call("poll.create", {"op_id": new_op(), "agenda_item_id": item,
-                                         "question": "Câu hỏi"})["poll"]["id"]
-    chair.call("poll.open", {"op_id": new_op(), "poll_id": poll_id})
+    poll_id = open_poll(chair)
     tablet = Sock(base, http).connect()  # Wi-Fi is back
     snap = tablet.call("state.snapshot")["snapshot"]
     assert snap["seq"] == seq_before + 2
@@ -88,8 +80,7 @@ def test_presence_changes_reach_the_chair_and_the_tablet_concerned(tmp_path: Pat
     url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
     server, seeded = start_hall(tmp_path / "instance", url, delegates=3)
     base = server.url
-    chair = Sock(base, staff_http(base, "chutoa", seeded.staff_passwords["chutoa"]),
-                 auth={"meeting_id": seeded.meeting_id}).connect()
+    chair = chair_sock(base, seeded)
     me = seeded.delegates[1]
     tablet = Sock(base, delegate_http(base, me, device_id="tablet-presence")).connect()
     row = chair.wait_for("delegate.updated", lambda d: d["delegate"]["id"] == me.id)["delegate"]
@@ -101,10 +92,7 @@ def test_presence_changes_reach_the_chair_and_the_tablet_concerned(tmp_path: Pat
     mine = tablet.wait_for("delegate.updated", lambda d: d["delegate"]["present"] is False)
     assert mine["delegate"]["id"] == me.id
     tablet.wait_for("attendance.summary", lambda d: d["attendance"]["present"] == 0)
-    item = chair.call("state.snapshot")["snapshot"]["agenda"][1]["id"]
-    poll_id = chair.call("poll.create", {"op_id": new_op(), "agenda_item_id": item,
-                                         "question": "Câu hỏi"})["poll"]["id"]
-    chair.call("poll.open", {"op_id": new_op(), "poll_id": poll_id})
+    poll_id = open_poll(chair)
     refused = tablet.call("ballot.cast", {"op_id": new_op(), "poll_id": poll_id, "choice": "yes"})
     assert refused["error"]["code"] == "not_present"
     others = [name for name, data in tablet.events if name == "delegate.updated" and data["delegate"]["id"] != me.id]

@@ -11,7 +11,7 @@ from server.db.engine import Database
 from server.services.ballots import ballots_of
 
 from ..conftest import POSTGRES_URL, PostgresSchema, _PG, require
-from .hall import Sock, delegate_http, display_http, new_op, staff_http, start_hall
+from .hall import Sock, chair_sock, delegate_http, display_http, new_op, open_poll, start_hall
 
 pytestmark = pytest.mark.e2e
 
@@ -35,32 +35,17 @@ def hall(request: pytest.FixtureRequest, tmp_path: Path):  # type: ignore[no-unt
         schema.drop()
 
 
-def _chair(server, seeded) -> Sock:  # type: ignore[no-untyped-def]
-    http = staff_http(server.url, "chutoa", seeded.staff_passwords["chutoa"])
-    return Sock(server.url, http, auth={"meeting_id": seeded.meeting_id}).connect()
-
-
-def _open_poll(chair: Sock) -> int:
-    snap = chair.call("state.snapshot", {})["snapshot"]
-    item = snap["agenda"][2]["id"]
-    assert chair.call("agenda.select", {"op_id": new_op(), "item_id": item})["ok"]
-    created = chair.call("poll.create", {"op_id": new_op(), "agenda_item_id": item,
-                                         "question": "Thông qua Nghị quyết về dự toán ngân sách"})
-    assert created["ok"], created
-    poll_id = created["poll"]["id"]
-    assert chair.call("poll.open", {"op_id": new_op(), "poll_id": poll_id})["ok"]
-    return int(poll_id)
-
-
 def test_thirty_delegates_vote_and_every_client_and_the_database_agree(hall):
     server, seeded, url = hall
     base = server.url
     with ThreadPoolExecutor(10) as pool:
         https = list(pool.map(lambda c: delegate_http(base, c), seeded.delegates))
         tablets = list(pool.map(lambda h: Sock(base, h).connect(), https))
-    chair = _chair(server, seeded)
+    chair = chair_sock(base, seeded)
     projector = Sock(base, display_http(base, seeded.meeting_id, seeded.display_key)).connect()
-    poll_id = _open_poll(chair)
+    item = chair.call("state.snapshot")["snapshot"]["agenda"][2]["id"]
+    assert chair.call("agenda.select", {"op_id": new_op(), "item_id": item})["ok"]
+    poll_id = open_poll(chair, 2, "Thông qua Nghị quyết về dự toán ngân sách")
     for tablet in tablets:
         tablet.wait_for("poll.opened", lambda d: d["poll"]["id"] == poll_id)
 

@@ -10,7 +10,7 @@ import redis
 from server.bench.process import ServerProcess
 
 from ..conftest import _PG, POSTGRES_URL, REDIS_URL, PostgresSchema, require
-from .hall import Sock, delegate_http, new_op, seed, staff_http
+from .hall import Sock, chair_sock, delegate_http, new_op, open_poll, seed
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +36,10 @@ def test_events_and_ballots_cross_workers_through_redis(tmp_path: Path):
     ]
     try:
         a, b = (w.url for w in workers)
-        chair = Sock(b, staff_http(b, "chutoa", seeded.staff_passwords["chutoa"]),
-                     auth={"meeting_id": seeded.meeting_id}).connect()
+        chair = chair_sock(b, seeded)
         tablet_http = delegate_http(a, seeded.delegates[0])
         tablet = Sock(a, tablet_http).connect()
-        item = chair.call("state.snapshot")["snapshot"]["agenda"][1]["id"]
-        poll_id = chair.call("poll.create", {"op_id": new_op(), "agenda_item_id": item,
-                                             "question": "Câu hỏi"})["poll"]["id"]
-        chair.call("poll.open", {"op_id": new_op(), "poll_id": poll_id})
+        poll_id = open_poll(chair)
         opened = tablet.wait_for("poll.opened")  # emitted on worker B, delivered by worker A
         assert opened["poll"]["id"] == poll_id
         assert tablet.call("ballot.cast", {"op_id": new_op(), "poll_id": poll_id, "choice": "no"})["ok"]
