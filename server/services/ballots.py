@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -30,6 +30,8 @@ from server.domain.errors import (
 from .common import Principal, PrincipalKind, request_hash
 
 KIND = "ballot.cast"
+BALLOTS: Table = Ballot.__table__  # type: ignore[assignment]
+OPERATIONS: Table = Operation.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -78,12 +80,15 @@ def _apply(session: Session, requests: list[BallotRequest]) -> list[Answer]:
         query = query.with_for_update(read=True)
     polls = {p.id: p for p in session.scalars(query)}
     delegate_ids = {r.principal.delegate_id for r in requests}
-    actors = {r.principal.actor for r in requests}
+    # Row-value IN probes the (actor, op_id) unique index once per pair; two separate INs
+    # would probe every actor with every op_id.
     known_ops = {
         (o.actor, o.op_id): o
         for o in session.scalars(
             select(Operation).where(
-                Operation.actor.in_(actors), Operation.op_id.in_({r.op_id for r in requests})
+                tuple_(Operation.actor, Operation.op_id).in_(
+                    {(r.principal.actor, r.op_id) for r in requests}
+                )
             )
         )
     }
@@ -137,8 +142,9 @@ def _apply(session: Session, requests: list[BallotRequest]) -> list[Answer]:
         answers.append(ack)
     if writes:
         _upsert_ballots(session, list(writes.values()))
+        # Core tables, not ORM classes: no per-row ORM bookkeeping on the hot path.
         session.execute(
-            insert(Operation),
+            insert(OPERATIONS),
             [
                 {"actor": a, "op_id": o, "kind": KIND, "request_hash": h, "response": resp,
                  "created_at": now}
@@ -178,9 +184,9 @@ def _upsert_ballots(session: Session, rows: list[dict[str, Any]]) -> None:
     """One cached statement run over all rows (executemany), not a new multi-row statement."""
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = upsert(Ballot)
+    statement = upsert(BALLOTS)
     statement = statement.on_conflict_do_update(
-        index_elements=[Ballot.poll_id, Ballot.delegate_id],
+        index_elements=[BALLOTS.c.poll_id, BALLOTS.c.delegate_id],
         set_={
             "choice": statement.excluded.choice,
             "op_id": statement.excluded.op_id,
