@@ -37,10 +37,6 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Principal, Any], dict[str, Any]]
 
 
-def _fail(error: HallError) -> dict[str, Any]:
-    return error_body(error)
-
-
 def register(app: Flask, socketio: SocketIO, rt: Realtime) -> None:
     """Wire every event; the table below is the whole realtime surface."""
 
@@ -52,19 +48,19 @@ def register(app: Flask, socketio: SocketIO, rt: Realtime) -> None:
                     raise Unauthenticated("Kết nối chưa được xác thực; hãy đăng nhập lại.")
                 return {"ok": True, **handler(principal, parse(schema, data))}
             except HallError as error:
-                return _fail(error)
+                return error_body(error)
             except Exception:  # noqa: BLE001 - answer, log, keep serving
                 logger.exception("socket event failed")
-                return _fail(HallError("Lỗi hệ thống; không có gì bị thay đổi.", code="internal_error"))
+                return error_body(HallError("Lỗi hệ thống; không có gì bị thay đổi.", code="internal_error"))
 
         return on_event
 
-    def chair_action(kind: str, service: Callable[..., Outcome], **fields: str) -> Handler:
+    def chair_action(kind: str, service: Callable[..., Outcome], *fields: str) -> Handler:
         """A chair event: scope-checked by the service, applied once per op_id, then broadcast."""
 
         def handler(principal: Principal, payload: Any) -> dict[str, Any]:
             _require_staff(principal)
-            arguments = {name: getattr(payload, attr) for name, attr in fields.items()}
+            arguments = {name: getattr(payload, name) for name in fields}
             with rt.db.session() as session:
                 outcome = run_once(
                     session,
@@ -103,33 +99,25 @@ def register(app: Flask, socketio: SocketIO, rt: Realtime) -> None:
         "ballot.cast": (BallotCastIn, cast),
         "agenda.select": (
             AgendaSelectIn,
-            chair_action("agenda.select", meetings.select_agenda_item, item_id="item_id"),
+            chair_action("agenda.select", meetings.select_agenda_item, "item_id"),
         ),
         "poll.create": (
             PollCreateIn,
-            chair_action(
-                "poll.create",
-                polls.create_poll,
-                agenda_item_id="agenda_item_id",
-                question="question",
-                rule="rule",
-            ),
+            chair_action("poll.create", polls.create_poll, "agenda_item_id", "question", "rule"),
         ),
-        "poll.open": (PollActionIn, chair_action("poll.open", polls.open_poll, poll_id="poll_id")),
-        "poll.close": (PollActionIn, chair_action("poll.close", polls.close_poll, poll_id="poll_id")),
+        "poll.open": (PollActionIn, chair_action("poll.open", polls.open_poll, "poll_id")),
+        "poll.close": (PollActionIn, chair_action("poll.close", polls.close_poll, "poll_id")),
         "poll.annul": (
             PollAnnulIn,
-            chair_action("poll.annul", polls.annul_poll, poll_id="poll_id", reason="reason"),
+            chair_action("poll.annul", polls.annul_poll, "poll_id", "reason"),
         ),
         "attendance.set": (
             AttendanceSetIn,
-            chair_action(
-                "attendance.set", meetings.set_attendance, delegate_id="delegate_id", present="present"
-            ),
+            chair_action("attendance.set", meetings.set_attendance, "delegate_id", "present"),
         ),
         "device.release": (
             DeviceReleaseIn,
-            chair_action("device.release", identity.release, delegate_id="delegate_id"),
+            chair_action("device.release", identity.release, "delegate_id"),
         ),
     }
     for name, (schema, handler) in table.items():
@@ -137,7 +125,7 @@ def register(app: Flask, socketio: SocketIO, rt: Realtime) -> None:
 
     @socketio.on("*")
     def _unknown(event: str, *_args: Any) -> dict[str, Any]:
-        return _fail(Invalid(f"Sự kiện “{event[:60]}” không được hỗ trợ.", code="unknown_event"))
+        return error_body(Invalid(f"Sự kiện “{event[:60]}” không được hỗ trợ.", code="unknown_event"))
 
     @socketio.on("connect")
     def _connect(auth: Any = None) -> None:

@@ -15,19 +15,23 @@ from sqlalchemy.orm import Session
 from server.db.engine import as_utc, utcnow
 from server.db.models import Delegate, DeviceBinding, Meeting, StaffUser
 from server.domain.enums import MeetingState, Role
-from server.domain.errors import Conflict, Invalid, NotFound, RateLimited, Unauthenticated
+from server.domain.errors import (
+    Conflict,
+    Invalid,
+    NotFound,
+    RateLimited,
+    Unauthenticated,
+)
 
-from .meetings import delegate_updated, set_presence
 from .common import (
     Event,
     Outcome,
     Principal,
     PrincipalKind,
     current_seq,
-    iso,
-    next_seq,
     require_staff_scope,
 )
+from .meetings import delegate_updated, set_presence
 
 # Staff passwords: argon2id with the library's defaults (RFC 9106 low-memory profile).
 _password_hasher = PasswordHasher()
@@ -369,26 +373,3 @@ def reissue_cards(session: Session, council_id: int) -> list[tuple[Delegate, str
     session.commit()
     return issued
 
-
-__all__ = [
-    "SignIn",
-    "StaffView",
-    "authenticate_staff",
-    "card_hash",
-    "check_binding",
-    "create_staff",
-    "delegate_view",
-    "hash_password",
-    "hash_pin",
-    "iso",
-    "load_staff",
-    "new_card_code",
-    "normalize_card_code",
-    "next_seq",
-    "release",
-    "release_device",
-    "reissue_cards",
-    "sign_in_delegate",
-    "sign_out_delegate",
-    "staff_principal",
-]
