@@ -18,7 +18,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "ASYNC_MODE": "gevent",
         "HOST": "127.0.0.1",
         "PORT": 5000,
-        "MAX_CONNECTIONS": 20000,  # per worker; eventlet's own default is 1,024
+        "MAX_CONNECTIONS": 12000,  # per worker; eventlet's own default is 1,024
         "LISTEN_BACKLOG": 4096,  # eventlet's default is 50
         "SECRET_KEY": None,  # read from or written to instance/secret_key when unset
         "BABEL_DEFAULT_LOCALE": "vi",

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--async-mode", choices=["gevent", "eventlet"], default="gevent")
     parser.add_argument("--db", required=True)
     parser.add_argument("--synchronous", choices=["OFF", "NORMAL", "FULL"], default="NORMAL")
-    parser.add_argument("--max-connections", type=int, default=20000)
+    parser.add_argument("--max-connections", type=int, default=12000)
     parser.add_argument("--backlog", type=int, default=4096)
     parser.add_argument("--gc", default="50000,20,100",
                         help="garbage collection thresholds, as the hall server's GC_THRESHOLDS; "
