@@ -16,7 +16,6 @@ from server.db.models import Poll
 from server.services.ballots import ballots_of
 
 from ..conftest import require
-from .hall import start_hall
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -49,103 +48,94 @@ def _tablet(browser, base: str, cred, viewport: dict[str, int]):  # type: ignore
     return page
 
 
-def test_a_vote_runs_from_the_chair_console_to_tablets_and_projector(browser, tmp_path: Path, artifacts: Path):
+def test_a_vote_runs_from_the_chair_console_to_tablets_and_projector(browser, hall_server, artifacts: Path):
     from playwright.sync_api import expect  # noqa: PLC0415
 
-    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
-    server, seeded = start_hall(tmp_path / "instance", url, delegates=5)
+    server, seeded = hall_server(delegates=5)
+    url = server.database_url
     base = server.url
-    try:
-        chair = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
-        chair.goto(f"{base}/auth/login?next=/chair/meetings/{seeded.meeting_id}")
-        chair.get_by_test_id("login-username").fill("chutoa")
-        chair.get_by_test_id("login-password").fill(seeded.staff_passwords["chutoa"])
-        chair.get_by_test_id("login-submit").click()
-        chair.wait_for_url(f"**/chair/meetings/{seeded.meeting_id}")
-        expect(chair.get_by_test_id("connection-status")).to_contain_text("Đã kết nối")
+    chair = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    chair.goto(f"{base}/auth/login?next=/chair/meetings/{seeded.meeting_id}")
+    chair.get_by_test_id("login-username").fill("chutoa")
+    chair.get_by_test_id("login-password").fill(seeded.staff_passwords["chutoa"])
+    chair.get_by_test_id("login-submit").click()
+    chair.wait_for_url(f"**/chair/meetings/{seeded.meeting_id}")
+    expect(chair.get_by_test_id("connection-status")).to_contain_text("Đã kết nối")
 
-        projector = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
-        projector.goto(f"{base}/projector/meetings/{seeded.meeting_id}?key={seeded.display_key}")
-        expect(projector.get_by_test_id("proj-council")).to_contain_text("Tân Phú", ignore_case=True)
+    projector = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    projector.goto(f"{base}/projector/meetings/{seeded.meeting_id}?key={seeded.display_key}")
+    expect(projector.get_by_test_id("proj-council")).to_contain_text("Tân Phú", ignore_case=True)
 
-        portrait = _tablet(browser, base, seeded.delegates[0], {"width": 800, "height": 1280})
-        landscape = _tablet(browser, base, seeded.delegates[1], {"width": 1280, "height": 800})
-        expect(chair.get_by_test_id("attendance-present")).to_have_text("2")
+    portrait = _tablet(browser, base, seeded.delegates[0], {"width": 800, "height": 1280})
+    landscape = _tablet(browser, base, seeded.delegates[1], {"width": 1280, "height": 800})
+    expect(chair.get_by_test_id("attendance-present")).to_have_text("2")
 
-        chair.locator("[data-testid^=agenda-select-]").nth(1).click()
-        expect(chair.get_by_test_id("poll-question")).to_have_value(re.compile(r"^Thông qua Báo cáo"))
-        chair.get_by_test_id("poll-create").click()
-        chair.locator("[data-testid^=poll-open-]").first.click()
-        expect(chair.get_by_test_id("live-state")).to_have_text("Đang biểu quyết")
+    chair.locator("[data-testid^=agenda-select-]").nth(1).click()
+    expect(chair.get_by_test_id("poll-question")).to_have_value(re.compile(r"^Thông qua Báo cáo"))
+    chair.get_by_test_id("poll-create").click()
+    chair.locator("[data-testid^=poll-open-]").first.click()
+    expect(chair.get_by_test_id("live-state")).to_have_text("Đang biểu quyết")
 
-        expect(portrait.get_by_test_id("vote-yes")).to_have_text("Tán thành")
-        portrait.get_by_test_id("vote-yes").click()
-        expect(portrait.get_by_test_id("vote-confirm-box")).to_contain_text("Tán thành")
-        portrait.screenshot(path=artifacts / "tablet-confirm.png")
-        portrait.get_by_test_id("vote-confirm").click()
-        expect(portrait.get_by_test_id("vote-recorded")).to_contain_text("Đã ghi nhận: Tán thành")
-        portrait.screenshot(path=artifacts / "tablet-recorded.png")
+    expect(portrait.get_by_test_id("vote-yes")).to_have_text("Tán thành")
+    portrait.get_by_test_id("vote-yes").click()
+    expect(portrait.get_by_test_id("vote-confirm-box")).to_contain_text("Tán thành")
+    portrait.screenshot(path=artifacts / "tablet-confirm.png")
+    portrait.get_by_test_id("vote-confirm").click()
+    expect(portrait.get_by_test_id("vote-recorded")).to_contain_text("Đã ghi nhận: Tán thành")
+    portrait.screenshot(path=artifacts / "tablet-recorded.png")
 
-        landscape.get_by_test_id("vote-no").click()
-        landscape.get_by_test_id("vote-confirm").click()
-        expect(landscape.get_by_test_id("vote-recorded")).to_contain_text("Không tán thành")
-        landscape.get_by_test_id("vote-change").click()
-        landscape.get_by_test_id("vote-yes").click()
-        landscape.get_by_test_id("vote-confirm").click()
-        expect(landscape.get_by_test_id("vote-recorded")).to_contain_text("Đã ghi nhận: Tán thành")
+    landscape.get_by_test_id("vote-no").click()
+    landscape.get_by_test_id("vote-confirm").click()
+    expect(landscape.get_by_test_id("vote-recorded")).to_contain_text("Không tán thành")
+    landscape.get_by_test_id("vote-change").click()
+    landscape.get_by_test_id("vote-yes").click()
+    landscape.get_by_test_id("vote-confirm").click()
+    expect(landscape.get_by_test_id("vote-recorded")).to_contain_text("Đã ghi nhận: Tán thành")
 
-        expect(projector.get_by_test_id("projector")).to_have_attribute("data-view", "open")
-        expect(chair.get_by_test_id("tally-voted")).to_have_text("Đã biểu quyết: 2")
-        projector.screenshot(path=artifacts / "projector-open.png")
+    expect(projector.get_by_test_id("projector")).to_have_attribute("data-view", "open")
+    expect(chair.get_by_test_id("tally-voted")).to_have_text("Đã biểu quyết: 2")
+    projector.screenshot(path=artifacts / "projector-open.png")
 
-        chair.get_by_test_id("poll-close").click()
-        chair.get_by_test_id("dialog-confirm").click()
-        expect(projector.get_by_test_id("projector")).to_have_attribute("data-view", "closed")
-        verdict = projector.get_by_test_id("result-verdict")
-        expect(verdict).to_have_text("KHÔNG THÔNG QUA")  # 2 of 5 is not more than half of the total
-        expect(projector.get_by_test_id("result-lines")).to_contain_text("Tán thành: 2/5 đại biểu (40,00%)")
-        expect(projector.get_by_test_id("result-lines")).to_contain_text(
-            "Không tham gia biểu quyết: 3/5 đại biểu (60,00%)")
-        expect(portrait.get_by_test_id("vote-closed")).to_be_visible()
-        expect(portrait.get_by_test_id("vote-my-choice")).to_contain_text("Tán thành")
-        projector.screenshot(path=artifacts / "projector-closed.png")
-        chair.screenshot(path=artifacts / "chair-closed.png", full_page=True)
-        portrait.screenshot(path=artifacts / "tablet-closed.png")
+    chair.get_by_test_id("poll-close").click()
+    chair.get_by_test_id("dialog-confirm").click()
+    expect(projector.get_by_test_id("projector")).to_have_attribute("data-view", "closed")
+    verdict = projector.get_by_test_id("result-verdict")
+    expect(verdict).to_have_text("KHÔNG THÔNG QUA")  # 2 of 5 is not more than half of the total
+    expect(projector.get_by_test_id("result-lines")).to_contain_text("Tán thành: 2/5 đại biểu (40,00%)")
+    expect(projector.get_by_test_id("result-lines")).to_contain_text(
+        "Không tham gia biểu quyết: 3/5 đại biểu (60,00%)")
+    expect(portrait.get_by_test_id("vote-closed")).to_be_visible()
+    expect(portrait.get_by_test_id("vote-my-choice")).to_contain_text("Tán thành")
+    projector.screenshot(path=artifacts / "projector-closed.png")
+    chair.screenshot(path=artifacts / "chair-closed.png", full_page=True)
+    portrait.screenshot(path=artifacts / "tablet-closed.png")
 
-        db = Database(url)
-        with db.session() as s:
-            poll_id = s.scalar(select(func.max(Poll.id)))
-            assert ballots_of(s, poll_id) == {seeded.delegates[0].id: "yes", seeded.delegates[1].id: "yes"}
-        db.dispose()
-    finally:
-        server.stop()
+    db = Database(url)
+    with db.session() as s:
+        poll_id = s.scalar(select(func.max(Poll.id)))
+        assert ballots_of(s, poll_id) == {seeded.delegates[0].id: "yes", seeded.delegates[1].id: "yes"}
+    db.dispose()
 
 
-def test_a_tablet_shows_a_lost_connection_and_recovers_by_itself(browser, tmp_path: Path, artifacts: Path):
+def test_a_tablet_shows_a_lost_connection_and_recovers_by_itself(browser, hall_server, artifacts: Path):
     from playwright.sync_api import expect  # noqa: PLC0415
 
-    server, seeded = start_hall(tmp_path / "instance", f"sqlite:///{tmp_path / 'h.sqlite3'}", delegates=2)
-    try:
-        tablet = _tablet(browser, server.url, seeded.delegates[0], {"width": 800, "height": 1280})
-        server.kill()
-        expect(tablet.get_by_test_id("connection-banner")).to_have_attribute("data-state", "disconnected",
-                                                                             timeout=20000)
-        tablet.screenshot(path=artifacts / "tablet-disconnected.png")
-        server.start()
-        expect(tablet.get_by_test_id("connection-status")).to_contain_text("Đã kết nối", timeout=30000)
-        expect(tablet.get_by_test_id("delegate-name")).to_have_text(seeded.delegates[0].name)
-    finally:
-        server.stop()
+    server, seeded = hall_server(delegates=2)
+    tablet = _tablet(browser, server.url, seeded.delegates[0], {"width": 800, "height": 1280})
+    server.kill()
+    expect(tablet.get_by_test_id("connection-banner")).to_have_attribute("data-state", "disconnected",
+                                                                         timeout=20000)
+    tablet.screenshot(path=artifacts / "tablet-disconnected.png")
+    server.start()
+    expect(tablet.get_by_test_id("connection-status")).to_contain_text("Đã kết nối", timeout=30000)
+    expect(tablet.get_by_test_id("delegate-name")).to_have_text(seeded.delegates[0].name)
 
 
-def test_the_tablet_speaks_english_when_asked(browser, tmp_path: Path):
+def test_the_tablet_speaks_english_when_asked(browser, hall_server):
     from playwright.sync_api import expect  # noqa: PLC0415
 
-    server, seeded = start_hall(tmp_path / "instance", f"sqlite:///{tmp_path / 'h.sqlite3'}", delegates=1)
-    try:
-        page = browser.new_context().new_page()
-        page.goto(server.url + "/tablet?lang=en")
-        expect(page.locator("html")).to_have_attribute("lang", "en")
-        expect(page.get_by_test_id("signin-submit")).not_to_contain_text("Đăng nhập")
-    finally:
-        server.stop()
+    server, _seeded = hall_server(delegates=1)
+    page = browser.new_context().new_page()
+    page.goto(server.url + "/tablet?lang=en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_test_id("signin-submit")).not_to_contain_text("Đăng nhập")

@@ -2,19 +2,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
-
 import pypdfium2
 import pytest
 import requests
 
-from .hall import staff_http, start_hall
+from .hall import staff_http
 
 pytestmark = pytest.mark.e2e
 
 
-def test_the_clerk_prints_new_cards_and_the_old_cards_stop_working(tmp_path: Path):
-    server, seeded = start_hall(tmp_path / "instance", f"sqlite:///{tmp_path / 'h.sqlite3'}", delegates=5)
+def test_the_clerk_prints_new_cards_and_the_old_cards_stop_working(hall_server):
+    server, seeded = hall_server(delegates=5)
     clerk = staff_http(server.url, "vanphong", seeded.staff_passwords["vanphong"])
     page = clerk.get(f"{server.url}/clerk/meetings/{seeded.meeting_id}", timeout=10)
     assert page.status_code == 200 and seeded.delegates[0].name in page.text
@@ -30,11 +28,10 @@ def test_the_clerk_prints_new_cards_and_the_old_cards_stop_working(tmp_path: Pat
     old = requests.post(f"{server.url}/api/tablet/sign-in", timeout=10, json={
         "card_code": seeded.delegates[0].card_code, "pin": "2468", "device_id": "tablet-old-card"})
     assert old.status_code == 401 and old.json()["error"]["code"] == "invalid_card"
-    server.stop()
 
 
-def test_staff_sign_in_is_rate_limited_with_a_clear_vietnamese_message(tmp_path: Path):
-    server, seeded = start_hall(tmp_path / "instance", f"sqlite:///{tmp_path / 'h.sqlite3'}", delegates=1)
+def test_staff_sign_in_is_rate_limited_with_a_clear_vietnamese_message(hall_server):
+    server, _seeded = hall_server(delegates=1)
     session = requests.Session()
     form = session.get(f"{server.url}/auth/login", timeout=10).text
     token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
@@ -46,4 +43,3 @@ def test_staff_sign_in_is_rate_limited_with_a_clear_vietnamese_message(tmp_path:
     assert statuses == [200] * 10 + [429]
     assert "Bạn đã thử quá nhiều lần" in answer.text
     assert "Tên đăng nhập hoặc mật khẩu không đúng" not in answer.text
-    server.stop()

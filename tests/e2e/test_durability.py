@@ -2,21 +2,19 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
 import pytest
 
 from server.db.engine import Database
 from server.services.ballots import ballots_of
 
-from .hall import Sock, chair_sock, delegate_http, new_op, open_poll, start_hall
+from .hall import Sock, chair_sock, delegate_http, new_op, open_poll
 
 pytestmark = pytest.mark.e2e
 
 
-def test_a_kill_9_between_ack_and_close_loses_no_acknowledged_ballot(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
-    server, seeded = start_hall(tmp_path / "instance", url, delegates=20)
+def test_a_kill_9_between_ack_and_close_loses_no_acknowledged_ballot(hall_server):
+    server, seeded = hall_server(delegates=20)
+    url = server.database_url
     base = server.url
     chair = chair_sock(base, seeded)
     poll_id = open_poll(chair)
@@ -53,12 +51,10 @@ def test_a_kill_9_between_ack_and_close_loses_no_acknowledged_ballot(tmp_path: P
     assert closed["result"]["counts"] == {"yes": 13, "no": 7, "abstain": 0}
     again.close()
     chair.close()
-    server.stop()
 
 
-def test_a_tablet_that_loses_its_connection_resyncs_and_sees_what_it_missed(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
-    server, seeded = start_hall(tmp_path / "instance", url, delegates=3)
+def test_a_tablet_that_loses_its_connection_resyncs_and_sees_what_it_missed(hall_server):
+    server, seeded = hall_server(delegates=3)
     base = server.url
     chair = chair_sock(base, seeded)
     http = delegate_http(base, seeded.delegates[0])
@@ -73,12 +69,10 @@ def test_a_tablet_that_loses_its_connection_resyncs_and_sees_what_it_missed(tmp_
     assert snap["me"]["ballot"] is None
     tablet.close()
     chair.close()
-    server.stop()
 
 
-def test_presence_changes_reach_the_chair_and_the_tablet_concerned(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'hall.sqlite3'}"
-    server, seeded = start_hall(tmp_path / "instance", url, delegates=3)
+def test_presence_changes_reach_the_chair_and_the_tablet_concerned(hall_server):
+    server, seeded = hall_server(delegates=3)
     base = server.url
     chair = chair_sock(base, seeded)
     me = seeded.delegates[1]
@@ -99,4 +93,3 @@ def test_presence_changes_reach_the_chair_and_the_tablet_concerned(tmp_path: Pat
     assert others == []  # a tablet hears only about itself
     tablet.close()
     chair.close()
-    server.stop()
