@@ -15,6 +15,9 @@ def add_parser(sub: Any) -> None:
     votes.add_argument("--baseline", action="store_true")
     votes.add_argument("--processes", type=int, default=0, help="client processes (0 = auto)")
     votes.add_argument("--postgresql-url", default="postgresql://postgres@127.0.0.1:5432/test")
+    votes.add_argument("--workers", type=int, default=1,
+                       help="hall server processes (PostgreSQL + Redis); clients spread over them")
+    votes.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     votes.set_defaults(func=run)
 
     conns = kinds.add_parser("connections", help="hold N Socket.IO connections, broadcast to all")

@@ -145,7 +145,8 @@ def check_database(url: str, poll_id: int) -> tuple[dict[int, str], dict[str, in
 class Workers:
     """K client processes with a start barrier (this process takes part) and a storm barrier."""
 
-    def __init__(self, url: str, mode: str, seats: list[Seat], processes: int) -> None:
+    def __init__(self, urls: str | list[str], mode: str, seats: list[Seat], processes: int) -> None:
+        urls = [urls] if isinstance(urls, str) else urls
         self.ctx = multiprocessing.get_context("spawn")
         self.processes = max(1, min(processes, len(seats)))
         self.start_barrier = self.ctx.Barrier(self.processes + 1)
@@ -156,7 +157,8 @@ class Workers:
         for index in range(self.processes):
             bound = phase_timeout(len(seats))
             plan = Plan(
-                url=url, mode=mode, worker=index, seats=seats[index :: self.processes],
+                url=urls[index % len(urls)], mode=mode, worker=index,
+                seats=seats[index :: self.processes],
                 signin_timeout=bound, connect_timeout=bound, barrier_timeout=bound + 600,
                 finish_timeout=bound + 600,
             )
@@ -381,11 +383,27 @@ def phase_timeout(delegates: int) -> float:
     return 300.0 + 0.5 * delegates + 90.0 * (delegates / 1000) ** 2
 
 
+class _Servers:
+    """Several hall server processes seen as one: the first takes the chair and projector."""
+
+    def __init__(self, servers: list[Any]) -> None:
+        self.all = servers
+        self.url = servers[0].url
+        self.process = servers[0].process
+
+    def rss_mb(self) -> float:
+        return sum(s.rss_mb() for s in self.all)
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(s.process.pid) for s in self.all)
+
+
 async def hall_storm(
-    server: Any, seeded: Any, display_key: str, seats: list[Seat], processes: int
+    servers: list[Any], seeded: Any, display_key: str, seats: list[Seat], processes: int
 ) -> dict[str, Any]:
     n = len(seats)
-    workers = Workers(server.url, HALL, seats, processes)
+    server = _Servers(servers)
+    workers = Workers([s.url for s in servers], HALL, seats, processes)
     chair = Staff(server.url)
     projector = Staff(server.url)
     rss_peak = [0.0]
@@ -439,7 +457,7 @@ async def hall_storm(
         profiler = start_profiler(server.process.pid, "storm")
         t_open = time.monotonic()
         await chair.call("poll.open", {"op_id": _op(), "poll_id": poll_id})
-        cpu_before = cpu_seconds(server.process.pid)
+        cpu_before = server.cpu_seconds()
         log(f"[hall] poll {poll_id} opened ({(time.monotonic() - t_open) * 1000:.0f} ms); storm")
 
         storm = summarize_storm(await workers.collect("storm", phase_timeout(n)))
@@ -451,7 +469,7 @@ async def hall_storm(
         log(f"[hall] storm window (monotonic): {storm['window']}")
         rss_at_storm = server.rss_mb()
         # From the poll.open ack to the last worker's report: includes delivering poll.opened.
-        server_cpu_storm = cpu_seconds(server.process.pid) - cpu_before
+        server_cpu_storm = server.cpu_seconds() - cpu_before
         stop_profiler(profiler)
         profiler = None
 
@@ -510,9 +528,12 @@ def main(args: argparse.Namespace) -> int:
     if n < 1:
         raise SystemExit("--delegates must be at least 1")
     processes = args.processes or auto_processes(n)
+    workers = int(getattr(args, "workers", 1) or 1)
+    if workers > 1 and args.database != "postgresql":
+        raise SystemExit("--workers above 1 needs --database postgresql (SQLite serves one worker)")
     instance = Path(tempfile.mkdtemp(prefix="hoitruong-bench-"))
     keep = os.environ.get("HOITRUONG_BENCH_KEEP") == "1"
-    server = None
+    servers: list[Any] = []
     baseline = None
     ok = False
     try:
@@ -523,12 +544,20 @@ def main(args: argparse.Namespace) -> int:
         seats = [
             Seat(i, d.id, d.card_code, d.pin, choice_for(i)) for i, d in enumerate(seeded.delegates)
         ]
-        server = ServerProcess(instance=instance, database_url=url, async_mode=args.async_mode).start(60)
-        assert server.process is not None
-        server_pid = server.process.pid
-        log(f"server pid {server_pid} on {server.url} ({args.async_mode})")
-        hall = asyncio.run(hall_storm(server, seeded, display_key, seats, processes))
-        server.stop()
+        # Several workers share one secret (sessions work on each) and one Redis channel.
+        shared = {"HOITRUONG_SECRET_KEY": uuid.uuid4().hex,
+                  "HOITRUONG_SOCKETIO_CHANNEL": f"bench-{uuid.uuid4().hex[:8]}"}
+        for index in range(workers):
+            servers.append(ServerProcess(
+                instance=instance / f"worker{index}" if workers > 1 else instance,
+                database_url=url, async_mode=args.async_mode,
+                redis_url=args.redis_url if workers > 1 else None, extra_env=shared,
+            ).start(60))
+        server_pid = servers[0].process.pid
+        log(f"{workers} server process(es) from pid {server_pid} on {servers[0].url} ({args.async_mode})")
+        hall = asyncio.run(hall_storm(servers, seeded, display_key, seats, processes))
+        for server in servers:
+            server.stop()
 
         poll_id = hall["poll_id"]
         in_db, db_counts, rows = check_database(url, poll_id)
@@ -574,6 +603,7 @@ def main(args: argparse.Namespace) -> int:
             "tally_events": hall["tally_events"],
             "server_cpu_storm_s": hall["server_cpu_storm_s"],
             "processes": hall["processes"],
+            "workers": workers,
             "server_pid": server_pid,
         }
         if args.baseline:
@@ -598,7 +628,7 @@ def main(args: argparse.Namespace) -> int:
     finally:
         if baseline is not None:
             baseline.stop()
-        if server is not None:
+        for server in servers:
             code = server.process.poll() if server.process is not None else None
             server.stop()
             if not ok:
