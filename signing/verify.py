@@ -1,0 +1,223 @@
+"""Check every signature in a PDF: intact, trusted, and what changed after it was made.
+
+The result is a :class:`VerifyReport`, ready for JSON (:func:`report_to_dict`) and for people
+(:func:`report_to_text`, in Vietnamese). Nothing is fetched from the network: trust comes only
+from the roots the caller passes, and revocation is not checked (soft-fail), which suits the
+development PKI whose certificates name no CRL or OCSP responder.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from io import BytesIO
+from typing import Any
+
+from asn1crypto.x509 import Certificate
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import ModificationLevel
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
+from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from signing.errors import NoSignature, NotOurPdf
+from signing.pki import is_test_certificate
+from signing.sign import LOCAL_TZ
+
+__all__ = [
+    "SignatureReport",
+    "VerifyReport",
+    "report_to_dict",
+    "report_to_text",
+    "verify_pdf",
+]
+
+logger = logging.getLogger(__name__)
+
+_COVERAGE = {
+    SignatureCoverageLevel.ENTIRE_FILE: "entire_document",
+    SignatureCoverageLevel.ENTIRE_REVISION: "entire_revision",
+    SignatureCoverageLevel.CONTIGUOUS_BLOCK_FROM_START: "contiguous_block",
+    SignatureCoverageLevel.UNCLEAR: "unclear",
+}
+# Filling form fields and adding signatures (and LTV data) are what a certified record allows.
+_ALLOWED_CHANGES = ModificationLevel.FORM_FILLING
+
+
+@dataclass(frozen=True)
+class SignatureReport:
+    """What was found about one signature."""
+
+    field_name: str
+    """The signature field, e.g. ``ChuToa``."""
+    signer_common_name: str | None
+    """The common name in the signer's certificate."""
+    signing_time: datetime | None
+    """The time the signer's software claimed (UTC), not a trusted timestamp."""
+    intact: bool
+    """The signed bytes hash to the signed digest and the signature verifies."""
+    trusted: bool
+    """The signer's certificate chains to one of the given roots."""
+    coverage: str
+    """``entire_document``, ``entire_revision``, ``contiguous_block`` or ``unclear``."""
+    modified_after: bool
+    """Later revisions change more than form fields and signatures."""
+    docmdp_ok: bool
+    """Later revisions respect the certifying signature's permissions."""
+    certifying: bool
+    """This is the certification (DocMDP) signature."""
+    timestamped: bool
+    """The signature carries a signature timestamp (PAdES B-T or later)."""
+    timestamp_ok: bool | None
+    """The timestamp token is intact and its authority trusted; ``None`` without one."""
+    test_certificate: bool
+    """The certificate is from the development PKI ("chứng thư thử nghiệm")."""
+    error: str | None = None
+    """Why validation could not run, when it could not."""
+
+    @property
+    def ok(self) -> bool:
+        """Intact, trusted and not changed beyond what is allowed."""
+        return (
+            self.intact and self.trusted and not self.modified_after and self.docmdp_ok
+            and self.timestamp_ok is not False and self.error is None
+        )
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The verdict on a whole PDF."""
+
+    ok: bool
+    """Every signature is intact and trusted, and nothing disallowed changed after them."""
+    reason: str | None
+    """``None`` when ``ok``; otherwise a code: ``not_our_pdf``, ``no_signature``, ``invalid``."""
+    message: str
+    """The verdict in one Vietnamese sentence."""
+    signatures: tuple[SignatureReport, ...] = ()
+    """One entry per signature, in document order."""
+
+
+def verify_pdf(data: bytes, *, trust_roots: list[Certificate]) -> VerifyReport:
+    """Validate every signature in ``data`` against ``trust_roots``."""
+    try:
+        reader = PdfFileReader(BytesIO(data), strict=False)
+        embedded = list(reader.embedded_signatures)
+    except Exception as exc:  # pyHanko raises many types on garbage input
+        logger.info("Not a readable PDF: %s", exc)
+        return VerifyReport(False, NotOurPdf.code, NotOurPdf.default_message)
+    if not embedded:
+        return VerifyReport(False, NoSignature.code, NoSignature.default_message)
+    reports = tuple(_check(sig, trust_roots) for sig in embedded)
+    if all(report.ok for report in reports):
+        message = f"Tất cả {len(reports)} chữ ký số đều hợp lệ và tài liệu không bị sửa đổi."
+        return VerifyReport(True, None, message, reports)
+    bad = sum(not report.ok for report in reports)
+    message = f"{bad}/{len(reports)} chữ ký số không hợp lệ hoặc tài liệu đã bị sửa đổi."
+    return VerifyReport(False, "invalid", message, reports)
+
+
+def _check(sig: EmbeddedPdfSignature, trust_roots: list[Certificate]) -> SignatureReport:
+    context = ValidationContext(
+        trust_roots=trust_roots, allow_fetching=False, revocation_mode="soft-fail"
+    )
+    try:
+        status = validate_pdf_signature(
+            sig, signer_validation_context=context, ts_validation_context=context
+        )
+    except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("Signature %s could not be validated: %s", sig.field_name, exc)
+        return _broken(sig, str(exc))
+    return _from_status(sig, status)
+
+
+def _from_status(sig: EmbeddedPdfSignature, status: PdfSignatureStatus) -> SignatureReport:
+    cert = status.signing_cert
+    level = status.modification_level
+    stamp = status.timestamp_validity
+    return SignatureReport(
+        field_name=sig.field_name,
+        signer_common_name=_common_name(cert),
+        signing_time=status.signer_reported_dt,
+        intact=bool(status.intact and status.valid),
+        trusted=bool(status.trusted),
+        coverage=_COVERAGE.get(status.coverage, "unclear") if status.coverage else "unclear",
+        modified_after=level is None or level > _ALLOWED_CHANGES,
+        docmdp_ok=status.docmdp_ok is not False,
+        certifying=_is_certifying(sig),
+        timestamped=stamp is not None,
+        timestamp_ok=None if stamp is None else stamp.intact and stamp.valid and stamp.trusted,
+        test_certificate=cert is not None and is_test_certificate(cert),
+    )
+
+
+def _is_certifying(sig: EmbeddedPdfSignature) -> bool:
+    try:
+        return sig.docmdp_level is not None
+    except Exception:  # a damaged reference dictionary is not our concern here
+        return False
+
+
+def _broken(sig: EmbeddedPdfSignature, error: str) -> SignatureReport:
+    try:
+        cert: Certificate | None = sig.signer_cert
+    except Exception:
+        cert = None
+    return SignatureReport(
+        field_name=sig.field_name, signer_common_name=_common_name(cert), signing_time=None,
+        intact=False, trusted=False, coverage="unclear", modified_after=True, docmdp_ok=False,
+        certifying=False, timestamped=False, timestamp_ok=None,
+        test_certificate=cert is not None and is_test_certificate(cert), error=error,
+    )
+
+
+def _common_name(cert: Certificate | None) -> str | None:
+    if cert is None:
+        return None
+    name = cert.subject.native.get("common_name")
+    return str(name) if name is not None else None
+
+
+def report_to_dict(report: VerifyReport) -> dict[str, Any]:
+    """The report as JSON-ready data (times in ISO 8601)."""
+    data = asdict(report)
+    for entry, sig in zip(data["signatures"], report.signatures):
+        entry["ok"] = sig.ok
+        entry["signing_time"] = sig.signing_time.isoformat() if sig.signing_time else None
+    data["signatures"] = list(data["signatures"])
+    return data
+
+
+def report_to_text(report: VerifyReport) -> str:
+    """The report in Vietnamese, one line per fact."""
+    lines = [("HỢP LỆ: " if report.ok else "KHÔNG HỢP LỆ: ") + report.message]
+    for number, sig in enumerate(report.signatures, start=1):
+        lines.extend(_signature_lines(number, sig))
+    return "\n".join(lines)
+
+
+def _signature_lines(number: int, sig: SignatureReport) -> list[str]:
+    kind = "chữ ký chứng thực" if sig.certifying else "chữ ký phê duyệt"
+    when = (
+        sig.signing_time.astimezone(LOCAL_TZ).strftime("%H:%M:%S ngày %d/%m/%Y (UTC+07:00)")
+        if sig.signing_time else "không rõ"
+    )
+    lines = [
+        f"Chữ ký {number} — ô {sig.field_name} ({kind}): "
+        + ("hợp lệ" if sig.ok else "KHÔNG hợp lệ"),
+        f"  Người ký: {sig.signer_common_name or 'không rõ'}"
+        + (" (chứng thư thử nghiệm)" if sig.test_certificate else ""),
+        f"  Thời điểm ký: {when}",
+        "  Toàn vẹn: " + ("có" if sig.intact else "KHÔNG — nội dung đã bị thay đổi"),
+        "  Chứng thư tin cậy: " + ("có" if sig.trusted else "KHÔNG"),
+        "  Sửa đổi sau khi ký: "
+        + ("CÓ, ngoài điền biểu mẫu và ký" if sig.modified_after else "không"),
+    ]
+    if sig.timestamped:
+        lines.append("  Dấu thời gian: " + ("hợp lệ" if sig.timestamp_ok else "KHÔNG hợp lệ"))
+    if sig.error:
+        lines.append(f"  Lỗi kiểm tra: {sig.error}")
+    return lines

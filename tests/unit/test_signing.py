@@ -1,0 +1,318 @@
+"""Real PAdES signatures on a small record: sign, verify after each step, tamper, cross-check.
+
+No mocks: the keys come from a development PKI made in a temporary folder, and poppler's
+``pdfsig`` checks the result independently of pyHanko.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from asn1crypto import keys as asn1_keys
+from asn1crypto import tsp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.sign.timestamps import DummyTimeStamper
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign.fields import SigFieldSpec, append_signature_field
+from reportlab.pdfgen import canvas
+
+from signing.errors import FieldMissing, SigningError, WrongPassword
+from signing.pki import DevPki, init_dev_pki
+from signing.sign import load_signer, sign_pdf
+from signing.verify import VerifyReport, report_to_dict, report_to_text, verify_pdf
+from tests.conftest import require
+
+SIGNERS = {"chutoa": "Nguyễn Văn An", "thuky": "Lê Thị Hoa"}
+BODY_TEXT = "Bien ban ky hop thu nhat"
+
+
+def make_record_pdf() -> bytes:
+    """A one-page PDF with an uncompressed body and empty fields ChuToa and ThuKy."""
+    buf = io.BytesIO()
+    page = canvas.Canvas(buf, pagesize=(595, 842), pageCompression=0)
+    page.drawString(72, 770, BODY_TEXT)
+    page.showPage()
+    page.save()
+    writer = IncrementalPdfFileWriter(io.BytesIO(buf.getvalue()))
+    append_signature_field(writer, SigFieldSpec("ChuToa", on_page=0, box=(60, 80, 290, 160)))
+    append_signature_field(writer, SigFieldSpec("ThuKy", on_page=0, box=(310, 80, 540, 160)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class SignedRecord:
+    unsigned: bytes
+    by_chair: bytes
+    by_both: bytes
+
+
+@pytest.fixture(scope="module")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> DevPki:
+    return init_dev_pki(tmp_path_factory.mktemp("pki"), SIGNERS)
+
+
+@pytest.fixture(scope="module")
+def record(pki: DevPki) -> SignedRecord:
+    unsigned = make_record_pdf()
+    by_chair = sign_as(pki, "chutoa", unsigned, field_name="ChuToa", certify=True)
+    by_both = sign_as(pki, "thuky", by_chair, field_name="ThuKy", certify=False)
+    return SignedRecord(unsigned, by_chair, by_both)
+
+
+def sign_as(pki: DevPki, who: str, pdf: bytes, *, field_name: str, certify: bool) -> bytes:
+    files = pki.signers[who]
+    return sign_pdf(
+        pdf, signer=load_signer(files.p12_path, files.passphrase), field_name=field_name,
+        certify=certify, signer_name=files.common_name, reason="Ký biên bản kỳ họp",
+        location="Hội trường HĐND tỉnh",
+    )
+
+
+def pdfsig(data: bytes, tmp_path: Path) -> list[str]:
+    """The ``Signature Validation`` line of each signature, as pdfsig reports it."""
+    require(shutil.which("pdfsig") is not None, "pdfsig (poppler-utils) is not installed")
+    path = tmp_path / "checked.pdf"
+    path.write_bytes(data)
+    run = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=30)
+    return re.findall(r"Signature Validation: (.*)", run.stdout)
+
+
+def assert_all_valid(report: VerifyReport, fields: list[str]) -> None:
+    assert report.ok, report_to_text(report)
+    assert [sig.field_name for sig in report.signatures] == fields
+    for sig in report.signatures:
+        assert sig.intact and sig.trusted and sig.docmdp_ok and not sig.modified_after
+
+
+def test_certification_by_the_chair_verifies(pki: DevPki, record: SignedRecord) -> None:
+    report = verify_pdf(record.by_chair, trust_roots=pki.trust_roots())
+
+    assert_all_valid(report, ["ChuToa"])
+    (chair,) = report.signatures
+    assert chair.signer_common_name == "Nguyễn Văn An"
+    assert chair.certifying and chair.test_certificate
+    assert chair.coverage == "entire_document"
+
+
+def test_approval_by_the_secretary_keeps_the_certification_valid(
+    pki: DevPki, record: SignedRecord
+) -> None:
+    report = verify_pdf(record.by_both, trust_roots=pki.trust_roots())
+
+    assert_all_valid(report, ["ChuToa", "ThuKy"])
+    chair, secretary = report.signatures
+    assert chair.coverage == "entire_revision"
+    assert secretary.coverage == "entire_document"
+    assert secretary.signer_common_name == "Lê Thị Hoa"
+    assert not secretary.certifying
+
+
+def test_signing_appends_an_incremental_update(record: SignedRecord) -> None:
+    assert record.by_chair.startswith(record.unsigned)
+    assert record.by_both.startswith(record.by_chair)
+
+
+def test_pdfsig_finds_both_signatures_valid(record: SignedRecord, tmp_path: Path) -> None:
+    assert pdfsig(record.by_both, tmp_path) == ["Signature is Valid."] * 2
+
+
+def test_one_changed_byte_in_the_signed_content_invalidates_every_signature(
+    pki: DevPki, record: SignedRecord, tmp_path: Path
+) -> None:
+    position = record.by_both.index(BODY_TEXT.encode())
+    tampered = bytearray(record.by_both)
+    tampered[position] = ord("X")
+
+    report = verify_pdf(bytes(tampered), trust_roots=pki.trust_roots())
+
+    assert not report.ok and report.reason == "invalid"
+    assert not any(sig.intact for sig in report.signatures)
+    assert "Signature is Valid." not in pdfsig(bytes(tampered), tmp_path)
+
+
+def test_new_page_content_after_certification_is_a_disallowed_change(
+    pki: DevPki, record: SignedRecord
+) -> None:
+    writer = IncrementalPdfFileWriter(io.BytesIO(record.by_chair))
+    extra = generic.StreamObject(stream_data=b"BT /F1 12 Tf 72 700 Td (Them dong) Tj ET")
+    writer.add_stream_to_page(0, writer.add_object(extra))
+    out = io.BytesIO()
+    writer.write(out)
+
+    report = verify_pdf(out.getvalue(), trust_roots=pki.trust_roots())
+
+    (chair,) = report.signatures
+    assert not report.ok
+    assert chair.intact and chair.trusted
+    assert chair.modified_after and not chair.docmdp_ok
+
+
+def test_a_foreign_root_does_not_trust_our_signatures(
+    record: SignedRecord, tmp_path: Path
+) -> None:
+    other = init_dev_pki(tmp_path / "other", {})
+
+    report = verify_pdf(record.by_both, trust_roots=other.trust_roots())
+
+    assert not report.ok
+    assert all(sig.intact and not sig.trusted for sig in report.signatures)
+
+
+def test_a_wrong_passphrase_is_refused_with_a_vietnamese_message(pki: DevPki) -> None:
+    with pytest.raises(WrongPassword) as caught:
+        load_signer(pki.signers["chutoa"].p12_path, "not-the-passphrase")
+
+    assert caught.value.code == "wrong_password"
+    assert caught.value.message == "Mật khẩu tệp khóa PKCS#12 không đúng."
+
+
+def test_a_missing_key_file_is_key_not_found(tmp_path: Path) -> None:
+    with pytest.raises(SigningError) as caught:
+        load_signer(tmp_path / "absent.p12", "x")
+
+    assert caught.value.code == "key_not_found"
+
+
+def test_a_loaded_key_is_reused(pki: DevPki) -> None:
+    files = pki.signers["thuky"]
+
+    assert load_signer(files.p12_path, files.passphrase) is load_signer(
+        files.p12_path, files.passphrase
+    )
+
+
+@pytest.mark.parametrize("field_name", ["ChuTich", "ChuToa"], ids=["absent", "already-signed"])
+def test_signing_needs_an_empty_field_of_that_name(
+    pki: DevPki, record: SignedRecord, field_name: str
+) -> None:
+    with pytest.raises(FieldMissing, match=field_name) as caught:
+        sign_as(pki, "chutoa", record.by_chair, field_name=field_name, certify=False)
+
+    assert caught.value.code == "field_missing"
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [(b"not a pdf at all", "not_our_pdf"), (make_record_pdf(), "no_signature")],
+    ids=["garbage", "unsigned"],
+)
+def test_unverifiable_input_is_reported_with_a_reason(
+    pki: DevPki, data: bytes, reason: str
+) -> None:
+    report = verify_pdf(data, trust_roots=pki.trust_roots())
+
+    assert not report.ok and report.reason == reason and report.signatures == ()
+
+
+def test_the_report_renders_as_json_data_and_vietnamese_text(
+    pki: DevPki, record: SignedRecord
+) -> None:
+    report = verify_pdf(record.by_both, trust_roots=pki.trust_roots())
+
+    data = report_to_dict(report)
+    text = report_to_text(report)
+
+    assert data["ok"] is True and [s["ok"] for s in data["signatures"]] == [True, True]
+    assert data["signatures"][0]["signing_time"].endswith("+00:00")
+    assert text.startswith("HỢP LỆ")
+    assert "Người ký: Lê Thị Hoa (chứng thư thử nghiệm)" in text
+
+
+def test_init_dev_pki_does_not_overwrite_existing_files(pki: DevPki) -> None:
+    before = {path.name: path.read_bytes() for path in pki.directory.iterdir()}
+
+    again = init_dev_pki(pki.directory, SIGNERS)
+
+    assert {path.name: path.read_bytes() for path in pki.directory.iterdir()} == before
+    assert again.signers == pki.signers
+
+
+@pytest.fixture(scope="module")
+def tsa_url(pki: DevPki) -> Iterator[str]:
+    """A timestamp authority on 127.0.0.1, certified by the development intermediate CA."""
+    stamper = _dev_timestamper(pki.directory)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            reply = stamper.request_tsa_response(tsp.TimeStampReq.load(body)).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/tsa"
+    server.shutdown()
+    server.server_close()
+
+
+def _dev_timestamper(directory: Path) -> DummyTimeStamper:
+    ca_key = serialization.load_pem_private_key(
+        (directory / "intermediate-key.pem").read_bytes(), password=None
+    )
+    assert isinstance(ca_key, rsa.RSAPrivateKey)
+    ca_cert = x509.load_pem_x509_certificate((directory / "intermediate.pem").read_bytes())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA thử nghiệm")]))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    der = serialization.Encoding.DER
+    return DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(der)),
+        tsa_key=asn1_keys.PrivateKeyInfo.load(key.private_bytes(
+            der, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )),
+        certs_to_embed=SimpleCertificateStore.from_certs(
+            [asn1_x509.Certificate.load(ca_cert.public_bytes(der))]
+        ),
+    )
+
+
+def test_a_timestamped_signature_is_pades_b_t_and_verifies(
+    pki: DevPki, tsa_url: str, tmp_path: Path
+) -> None:
+    files = pki.signers["chutoa"]
+    signed = sign_pdf(
+        make_record_pdf(), signer=load_signer(files.p12_path, files.passphrase),
+        field_name="ChuToa", certify=True, signer_name=files.common_name,
+        reason="Ký biên bản kỳ họp", location="Hội trường HĐND tỉnh", timestamp_url=tsa_url,
+    )
+
+    report = verify_pdf(signed, trust_roots=pki.trust_roots())
+
+    assert_all_valid(report, ["ChuToa"])
+    assert report.signatures[0].timestamped and report.signatures[0].timestamp_ok
+    assert pdfsig(signed, tmp_path) == ["Signature is Valid."]
