@@ -212,6 +212,42 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _instance_path(args: argparse.Namespace) -> Path:
+    _instance(args)
+    return Path(os.environ.get("HOITRUONG_INSTANCE") or ROOT / "instance")
+
+
+def cmd_pki_init(args: argparse.Namespace) -> int:
+    from signing.pki import init_dev_pki  # noqa: PLC0415
+
+    directory = Path(args.dir) if args.dir else _instance_path(args) / "pki"
+    pki = init_dev_pki(directory, {"chutoa": args.chair, "thuky": args.secretary})
+    print(json.dumps({
+        "directory": str(pki.directory),
+        "root": str(pki.root_pem),
+        "intermediate": str(pki.intermediate_pem),
+        "signers": {k: str(v.p12_path) for k, v in pki.signers.items()},
+        "note": "chứng thư thử nghiệm — development certificates, not for real records",
+    }, ensure_ascii=False, indent=2))
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Exit 0 only if every signature is intact, trusted and nothing disallowed changed."""
+    from signing.pki import load_certificate  # noqa: PLC0415
+    from signing.verify import report_to_dict, report_to_text, verify_pdf  # noqa: PLC0415
+
+    default_root = _instance_path(args) / "pki" / "root.pem"
+    trust = [Path(p) for p in args.trust] if args.trust else [default_root] * default_root.exists()
+    roots = [load_certificate(p) for p in trust]
+    report = verify_pdf(Path(args.file).read_bytes(), trust_roots=roots)
+    if args.json:
+        print(json.dumps(report_to_dict(report), ensure_ascii=False, indent=2, default=str))
+    else:
+        print(report_to_text(report))
+    return 0 if report.ok else 1
+
+
 def cmd_bench(args: argparse.Namespace) -> int:
     from server.bench import run as bench_run  # noqa: PLC0415
 
@@ -256,6 +292,23 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--password", help="prefer HOITRUONG_NEW_PASSWORD or the prompt")
     add.add_argument("--instance")
     add.set_defaults(func=cmd_user_add)
+
+    pki = sub.add_parser("pki", help="development certificates")
+    pki_sub = pki.add_subparsers(dest="pki_command", required=True)
+    pki_init = pki_sub.add_parser("init", help="create a test CA and demo signer keys (PKCS#12)")
+    pki_init.add_argument("--dir", help="where to write (default: instance/pki)")
+    pki_init.add_argument("--chair", default="Chủ tọa kỳ họp (thử nghiệm)")
+    pki_init.add_argument("--secretary", default="Thư ký kỳ họp (thử nghiệm)")
+    pki_init.add_argument("--instance")
+    pki_init.set_defaults(func=cmd_pki_init)
+
+    verify = sub.add_parser("verify", help="check the signatures of a signed PDF (exit 1 if not ok)")
+    verify.add_argument("file")
+    verify.add_argument("--json", action="store_true")
+    verify.add_argument("--trust", action="append",
+                        help="a trusted root certificate (PEM); default: instance/pki/root.pem")
+    verify.add_argument("--instance")
+    verify.set_defaults(func=cmd_verify)
 
     from server.bench import add_parser as add_bench  # noqa: PLC0415
 
