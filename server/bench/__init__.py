@@ -20,6 +20,10 @@ def add_parser(sub: Any) -> None:
     votes.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     votes.set_defaults(func=run)
 
+    sign = kinds.add_parser("sign", help="render, sign (B-B, B-T) and verify vote-result records")
+    sign.add_argument("--count", type=int, default=20)
+    sign.set_defaults(func=run_sign)
+
     conns = kinds.add_parser("connections", help="hold N Socket.IO connections, broadcast to all")
     conns.add_argument("--count", type=int, default=10000)
     conns.add_argument("--async-mode", choices=["gevent", "eventlet"], default="gevent")
@@ -35,5 +39,11 @@ def run(args: argparse.Namespace) -> int:
 
 def run_connections(args: argparse.Namespace) -> int:
     from .connections import main  # noqa: PLC0415
+
+    return main(args)
+
+
+def run_sign(args: argparse.Namespace) -> int:
+    from .sign import main  # noqa: PLC0415
 
     return main(args)

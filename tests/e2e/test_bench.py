@@ -35,3 +35,13 @@ def test_bench_votes_spreads_clients_over_two_workers_on_postgresql():
                      "--workers", "2", "--processes", "2")
     assert figures["workers"] == 2
     assert figures["votes_acked"] == 12 and figures["votes_lost"] == figures["votes_duplicated"] == 0
+
+
+def test_bench_sign_prints_its_figures_and_every_record_verifies():
+    done = subprocess.run([sys.executable, "-m", "server.cli", "bench", "sign", "--count", "2"],
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {"render_ms_p50", "sign_bb_ms_p50", "sign_bt_ms_p50", "verify_ms_p50",
+            "close_to_signed_record_ms"} <= figures.keys()
+    assert figures["verified_ok"] == 2
