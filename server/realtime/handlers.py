@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask, request
@@ -161,13 +162,7 @@ def _authenticate(rt: Realtime, auth: Any) -> Principal:
         if principal.kind is PrincipalKind.STAFF:
             if requested is None:
                 raise Invalid("Cán bộ cần chọn kỳ họp khi kết nối (auth.meeting_id).", field="meeting_id")
-            principal = Principal(
-                kind=principal.kind,
-                meeting_id=requested,
-                user_id=principal.user_id,
-                roles=principal.roles,
-                council_id=principal.council_id,
-            )
+            principal = replace(principal, meeting_id=requested)
         else:
             _require_binding(session, principal)
         meetings.authorize_read(session, principal, principal.meeting_id or 0)

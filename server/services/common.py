@@ -12,9 +12,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from server.db.engine import as_utc, utcnow
-from server.db.models import Meeting, Operation
+from server.db.models import Delegate, Meeting, Operation
 from server.domain.enums import Role
 from server.domain.errors import Conflict, Forbidden, NotFound
+from server.domain.rules import DEFAULT_RULESET, RuleSet
 
 
 class PrincipalKind(str, Enum):
@@ -83,6 +84,26 @@ class Outcome:
 
     data: dict[str, Any]
     events: tuple[Event, ...] = field(default=())
+
+
+def get_meeting(session: Session, meeting_id: int) -> Meeting:
+    meeting = session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound("Không tìm thấy kỳ họp.", code="meeting_not_found")
+    return meeting
+
+
+def ruleset_of(meeting: Meeting) -> RuleSet:
+    """The council's working rules (versioned data), or the model rules."""
+    return RuleSet.from_dict(meeting.council.ruleset) if meeting.council.ruleset else DEFAULT_RULESET
+
+
+def council_delegate(session: Session, meeting: Meeting, delegate_id: int) -> Delegate:
+    """A delegate of the meeting's council, or `delegate_not_found`."""
+    delegate = session.get(Delegate, delegate_id)
+    if delegate is None or delegate.council_id != meeting.council_id:
+        raise NotFound("Không tìm thấy đại biểu trong Hội đồng này.", code="delegate_not_found")
+    return delegate
 
 
 def iso(value: datetime | None) -> str | None:

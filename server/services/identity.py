@@ -28,7 +28,9 @@ from .common import (
     Outcome,
     Principal,
     PrincipalKind,
+    council_delegate,
     current_seq,
+    get_meeting,
     require_staff_scope,
 )
 from .meetings import delegate_updated, set_presence
@@ -343,13 +345,9 @@ def release_device(
 
 def release(session: Session, principal: Principal, *, meeting_id: int, delegate_id: int) -> Outcome:
     """The chair frees a delegate's seat so that another device may sign in."""
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound("Không tìm thấy kỳ họp.", code="meeting_not_found")
+    meeting = get_meeting(session, meeting_id)
     require_staff_scope(principal, meeting.council_id, Role.CHAIR)
-    delegate = session.get(Delegate, delegate_id)
-    if delegate is None or delegate.council_id != meeting.council_id:
-        raise NotFound("Không tìm thấy đại biểu trong Hội đồng này.", code="delegate_not_found")
+    council_delegate(session, meeting, delegate_id)
     events = release_device(
         session, meeting_id=meeting_id, delegate_id=delegate_id, released_by=principal.user_id
     )

@@ -7,33 +7,32 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.db.engine import utcnow
-from server.db.models import AgendaItem, Attendance, Ballot, Delegate, DeviceBinding, Meeting, Poll
+from server.db.models import (
+    AgendaItem,
+    Attendance,
+    Ballot,
+    Delegate,
+    DeviceBinding,
+    Meeting,
+    Poll,
+)
 from server.domain.enums import AgendaItemState, PollState, Role
 from server.domain.errors import Forbidden, NotFound
-from server.domain.rules import DEFAULT_RULESET, RuleSet
 
 from .common import (
     Event,
     Outcome,
     Principal,
     PrincipalKind,
+    council_delegate,
     current_seq,
+    get_meeting,
     iso,
     next_seq,
     require_staff_scope,
+    ruleset_of,
 )
-from .polls import poll_view, result_view, tally_view
-
-
-def get_meeting(session: Session, meeting_id: int) -> Meeting:
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound("Không tìm thấy kỳ họp.", code="meeting_not_found")
-    return meeting
-
-
-def ruleset_of(meeting: Meeting) -> RuleSet:
-    return RuleSet.from_dict(meeting.council.ruleset) if meeting.council.ruleset else DEFAULT_RULESET
+from .polls import poll_view, present_count, result_view, tally_view
 
 
 def authorize_read(session: Session, principal: Principal, meeting_id: int) -> Meeting:
@@ -47,11 +46,7 @@ def authorize_read(session: Session, principal: Principal, meeting_id: int) -> M
 
 
 def attendance_view(session: Session, meeting: Meeting) -> dict[str, Any]:
-    present = session.scalar(
-        select(func.count())
-        .select_from(Attendance)
-        .where(Attendance.meeting_id == meeting.id, Attendance.present.is_(True))
-    ) or 0
+    present = present_count(session, meeting.id)
     total = meeting.council.total_seats
     ruleset = ruleset_of(meeting)
     return {
@@ -241,9 +236,7 @@ def set_attendance(
     """The chair marks a delegate present or absent by hand."""
     meeting = get_meeting(session, meeting_id)
     require_staff_scope(principal, meeting.council_id, Role.CHAIR)
-    delegate = session.get(Delegate, delegate_id)
-    if delegate is None or delegate.council_id != meeting.council_id:
-        raise NotFound("Không tìm thấy đại biểu trong Hội đồng này.", code="delegate_not_found")
+    council_delegate(session, meeting, delegate_id)
     set_presence(session, meeting_id, delegate_id, present=present, marked_by=principal.user_id)
     events = delegate_updated(session, meeting_id, delegate_id)
     return Outcome({"attendance": attendance_view(session, meeting)}, events)

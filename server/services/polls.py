@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.db.engine import utcnow
-from server.db.models import AgendaItem, Attendance, Ballot, Delegate, Meeting, Poll
+from server.db.models import AgendaItem, Attendance, Ballot, Delegate, Poll
 from server.domain import poll as poll_rules
 from server.domain.enums import Choice, PollKind, PollState, Role, ThresholdRule
 from server.domain.errors import InvalidState, NotFound
@@ -15,7 +15,16 @@ from server.domain.result import decide
 from server.domain.rules import DEFAULT_RULESET, RULE_LABELS, RuleSet
 from server.domain.tally import Tally
 
-from .common import Event, Outcome, Principal, iso, next_seq, require_staff_scope
+from .common import (
+    Event,
+    Outcome,
+    Principal,
+    get_meeting,
+    iso,
+    next_seq,
+    require_staff_scope,
+    ruleset_of,
+)
 
 DEFAULT_OPTIONS = [Choice.YES.value, Choice.NO.value, Choice.ABSTAIN.value]
 
@@ -98,18 +107,14 @@ def _count_result(session: Session, poll: Poll, ruleset: RuleSet) -> dict[str, A
     return result
 
 
-def _load(session: Session, principal: Principal, meeting_id: int, poll_id: int, *, lock: bool) -> Poll:
-    query = select(Poll).where(Poll.id == poll_id)
-    if lock:
-        query = query.with_for_update()
-    poll = session.scalar(query)
+def _lock(session: Session, principal: Principal, meeting_id: int, poll_id: int) -> Poll:
+    """The chair's poll of this meeting, row-locked for a state change."""
+    poll = session.scalar(select(Poll).where(Poll.id == poll_id).with_for_update())
     if poll is None:
         raise NotFound("Không tìm thấy biểu quyết.", code="poll_not_found")
     if poll.meeting_id != meeting_id:
         raise NotFound("Biểu quyết này không thuộc kỳ họp đang điều hành.", code="poll_not_found")
-    meeting = session.get(Meeting, meeting_id)
-    assert meeting is not None
-    require_staff_scope(principal, meeting.council_id, Role.CHAIR)
+    require_staff_scope(principal, get_meeting(session, meeting_id).council_id, Role.CHAIR)
     return poll
 
 
@@ -123,16 +128,14 @@ def create_poll(
     rule: ThresholdRule,
 ) -> Outcome:
     """A draft poll on an agenda item, measured against the council's total seats."""
-    meeting = session.get(Meeting, meeting_id)
-    if meeting is None:
-        raise NotFound("Không tìm thấy kỳ họp.", code="meeting_not_found")
+    meeting = get_meeting(session, meeting_id)
     require_staff_scope(principal, meeting.council_id, Role.CHAIR)
     item = session.get(AgendaItem, agenda_item_id)
     if item is None or item.meeting_id != meeting_id:
         raise NotFound(
             "Không tìm thấy nội dung này trong chương trình kỳ họp.", code="agenda_item_not_found"
         )
-    ruleset = RuleSet.from_dict(meeting.council.ruleset) if meeting.council.ruleset else DEFAULT_RULESET
+    ruleset = ruleset_of(meeting)
     poll = Poll(
         meeting_id=meeting_id,
         agenda_item_id=item.id,
@@ -155,7 +158,7 @@ def create_poll(
 
 
 def open_poll(session: Session, principal: Principal, *, meeting_id: int, poll_id: int) -> Outcome:
-    poll = _load(session, principal, meeting_id, poll_id, lock=True)
+    poll = _lock(session, principal, meeting_id, poll_id)
     target = poll_rules.open_poll(PollState(poll.state))
     already = session.scalar(
         select(Poll.id).where(
@@ -177,7 +180,7 @@ def open_poll(session: Session, principal: Principal, *, meeting_id: int, poll_i
 
 def close_poll(session: Session, principal: Principal, *, meeting_id: int, poll_id: int) -> Outcome:
     """Close and count. The row lock orders this after any ballot batch already writing."""
-    poll = _load(session, principal, meeting_id, poll_id, lock=True)
+    poll = _lock(session, principal, meeting_id, poll_id)
     poll.state = poll_rules.close_poll(PollState(poll.state)).value
     poll.closed_at = utcnow()
     session.flush()
@@ -192,7 +195,7 @@ def close_poll(session: Session, principal: Principal, *, meeting_id: int, poll_
 def annul_poll(
     session: Session, principal: Principal, *, meeting_id: int, poll_id: int, reason: str
 ) -> Outcome:
-    poll = _load(session, principal, meeting_id, poll_id, lock=True)
+    poll = _lock(session, principal, meeting_id, poll_id)
     poll.state = poll_rules.annul_poll(PollState(poll.state), reason).value
     poll.annulled_at = utcnow()
     poll.annul_reason = reason.strip()

@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 from server.db.models import Council, Delegate, Meeting
 from server.domain.enums import Role
 from server.services.cards import CardPrint, render_cards_pdf
-from server.services.common import require_staff_scope
+from server.services.common import get_meeting, require_staff_scope
 from server.services.identity import reissue_cards
-from server.services.meetings import get_meeting
 
 from .security import current_principal, database, staff_required
 

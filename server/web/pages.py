@@ -10,8 +10,7 @@ from sqlalchemy import select
 from server.db.models import Council, Meeting
 from server.domain.enums import Role
 from server.domain.errors import Forbidden
-from server.services.common import PrincipalKind, require_staff_scope
-from server.services.meetings import get_meeting
+from server.services.common import PrincipalKind, get_meeting, require_staff_scope
 
 from .security import current_principal, database, staff_required
 

@@ -10,7 +10,11 @@ from server.domain.errors import Invalid
 from server.extensions import csrf, limiter
 from server.schemas import SignInIn, parse
 from server.services.common import PrincipalKind
-from server.services.identity import normalize_card_code, sign_in_delegate, sign_out_delegate
+from server.services.identity import (
+    normalize_card_code,
+    sign_in_delegate,
+    sign_out_delegate,
+)
 
 from .security import database, require_principal
 
