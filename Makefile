@@ -27,13 +27,14 @@ static/build/.built: node_modules/.installed $(KIOSK)
 translations: $(VENV)/.installed
 	@$(BIN)/pybabel -q compile -d server/translations
 
-ERROR_KEYWORDS := HallError Invalid Unauthenticated Forbidden NotFound InvalidState Conflict RateLimited
+ERROR_KEYWORDS := N_ HallError Invalid Unauthenticated Forbidden NotFound InvalidState Conflict RateLimited
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l $(addprefix -k ,$(ERROR_KEYWORDS)) -o server/translations/messages.pot .
 	$(BIN)/pybabel update -i server/translations/messages.pot -d server/translations
 
 run: setup
 	$(BIN)/hoitruong db upgrade
+	$(BIN)/hoitruong pki init >/dev/null
 	$(BIN)/hoitruong seed-demo --if-empty
 	$(BIN)/hoitruong serve
 

@@ -53,6 +53,7 @@ class ChairApp {
         this.render();
       },
       onEvent: (name, payload) => this.onEvent(name, payload),
+      onNotice: (name, payload) => this.onNotice(name, payload),
       onStatus: (status, detail) => {
         this.indicate(status, detail);
         if (status === "denied") this.notify.error(detail.message || t("err_connect_refused"), detail.code);
@@ -91,6 +92,22 @@ class ChairApp {
       return;
     }
     this.render();
+  }
+
+  /** A record is ready to sign: list it with a link to its page. */
+  onNotice(name, payload) {
+    if (name !== "document.ready" || typeof payload.document_id !== "number") return;
+    const list = $("#documents-ready");
+    if (!list || list.querySelector(`[data-document="${payload.document_id}"]`)) return;
+    list.hidden = false;
+    list.append(
+      h(
+        "li",
+        { "data-document": String(payload.document_id), testid: "document-ready" },
+        h("a", { href: `/documents/${payload.document_id}`, text: payload.title || t("record_ready") }),
+      ),
+    );
+    this.notify.info(t("record_ready"));
   }
 
   render() {

@@ -217,11 +217,42 @@ def _instance_path(args: argparse.Namespace) -> Path:
     return Path(os.environ.get("HOITRUONG_INSTANCE") or ROOT / "instance")
 
 
+def cmd_user_key(args: argparse.Namespace) -> int:
+    _instance(args)
+    from server.services.setup import set_signing_key  # noqa: PLC0415
+
+    key: dict[str, str] | None
+    if args.none:
+        key = None
+    elif args.pkcs12:
+        key = {"type": "pkcs12", "path": args.pkcs12}
+    else:
+        key = {"type": "pkcs11", "lib": args.pkcs11_lib}
+        if args.token_label:
+            key["token_label"] = args.token_label
+        if args.key_id:
+            key["key_id"] = args.key_id
+    app = _app()
+    with app.extensions["hall_db"].session() as s:
+        set_signing_key(s, args.username, key)
+        s.commit()
+    print(json.dumps({"username": args.username, "signing_key": key}, ensure_ascii=False))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from server.demo_session import run_demo  # noqa: PLC0415
+
+    summary = run_demo(Path(args.out), delegates=args.delegates)
+    print(json.dumps(summary, ensure_ascii=False, indent=2))
+    return 0
+
+
 def cmd_pki_init(args: argparse.Namespace) -> int:
     from signing.pki import init_dev_pki  # noqa: PLC0415
 
     directory = Path(args.dir) if args.dir else _instance_path(args) / "pki"
-    pki = init_dev_pki(directory, {"chutoa": args.chair, "thuky": args.secretary})
+    pki = init_dev_pki(directory, {"chutoa": args.chair, "thuky": args.secretary, "dauco": args.seal})
     print(json.dumps({
         "directory": str(pki.directory),
         "root": str(pki.root_pem),
@@ -297,8 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
     pki_sub = pki.add_subparsers(dest="pki_command", required=True)
     pki_init = pki_sub.add_parser("init", help="create a test CA and demo signer keys (PKCS#12)")
     pki_init.add_argument("--dir", help="where to write (default: instance/pki)")
-    pki_init.add_argument("--chair", default="Chủ tọa kỳ họp (thử nghiệm)")
-    pki_init.add_argument("--secretary", default="Thư ký kỳ họp (thử nghiệm)")
+    pki_init.add_argument("--chair", default="Nguyễn Văn An", help="the chair's full name")
+    pki_init.add_argument("--secretary", default="Trần Thị Bình", help="the secretary's full name")
+    pki_init.add_argument("--seal", default="Văn phòng HĐND xã Tân Phú",
+                          help="the office whose seal the clerk applies")
     pki_init.add_argument("--instance")
     pki_init.set_defaults(func=cmd_pki_init)
 
@@ -309,6 +342,26 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a trusted root certificate (PEM); default: instance/pki/root.pem")
     verify.add_argument("--instance")
     verify.set_defaults(func=cmd_verify)
+
+    key = user_sub.add_parser("key", help="give a staff account a server-held signing key")
+    key.add_argument("username")
+    source = key.add_mutually_exclusive_group(required=True)
+    source.add_argument("--pkcs12", help="a PKCS#12 file (relative paths: inside the instance)")
+    source.add_argument("--pkcs11-lib", help="a PKCS#11 module for a token plugged into the server")
+    source.add_argument("--none", action="store_true", help="remove the key (remote signing only)")
+    key.add_argument("--token-label")
+    key.add_argument("--key-id", help="the key's CKA_ID in hex")
+    key.add_argument("--instance")
+    key.set_defaults(func=cmd_user_key)
+
+    from server import signclient  # noqa: PLC0415
+
+    signclient.add_parser(sub)
+
+    demo = sub.add_parser("demo", help="run a scripted session and write its signed PDFs")
+    demo.add_argument("--out", required=True, help="the folder to write into")
+    demo.add_argument("--delegates", type=int, default=15)
+    demo.set_defaults(func=cmd_demo)
 
     from server.bench import add_parser as add_bench  # noqa: PLC0415
 

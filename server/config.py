@@ -42,7 +42,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "GC_THRESHOLDS": "50000,20,100",
         "BALLOT_BATCH_MAX": 1000,  # ballots per group commit at most
         "BALLOT_ACK_TIMEOUT": 30.0,
-        "PUBLIC_BASE_URL": None,
+        "PUBLIC_BASE_URL": None,  # the address citizens use for the archive; default: the request's
+        "TSA_URL": None,  # a timestamp authority: signatures become PAdES B-T
+        "TRUST_ROOTS": "",  # comma-separated PEM files (relative: in the instance); default pki/root.pem
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,  # the largest upload (a PDF to verify)
     }
 
 

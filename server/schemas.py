@@ -74,6 +74,58 @@ class DeviceReleaseIn(_Strict):
     delegate_id: Id
 
 
+Line = Annotated[str, StringConstraints(max_length=2000, strip_whitespace=True)]
+Paragraph = Annotated[str, StringConstraints(max_length=20000, strip_whitespace=True)]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+
+
+class MinutesItemIn(_Strict):
+    agenda_item_id: Id | None = None
+    title: Title
+    presenter: Line = ""
+    summary: Paragraph = ""
+    speakers: Annotated[list[Line], Field(max_length=200)] = []
+
+
+class CorrectionIn(_Strict):
+    what: Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=2000, strip_whitespace=True)]
+
+
+class MinutesDraftIn(_Strict):
+    """What the secretary may edit in the minutes before the first signature."""
+
+    items: Annotated[list[MinutesItemIn], Field(max_length=200)]
+    corrections: Annotated[list[CorrectionIn], Field(max_length=200)] = []
+    notes: Paragraph = ""
+
+
+class ResolutionDraftIn(_Strict):
+    """A resolution's text (from its dự thảo) and the poll that adopted it."""
+
+    poll_id: Id
+    title: Title
+    session_line: Line = ""
+    bases: Annotated[list[Line], Field(min_length=1, max_length=50)]
+    considering: Paragraph = ""
+    articles: Annotated[list[Paragraph], Field(min_length=1, max_length=100)]
+    recipients: Annotated[list[Line], Field(max_length=50)] = []
+
+
+class DocumentSignIn(_Strict):
+    field: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2,40}$")]
+    secret: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class SigningPrepareIn(_Strict):
+    certificate: Annotated[str, StringConstraints(min_length=16, max_length=20000)]
+    chain: Annotated[list[Annotated[str, StringConstraints(max_length=20000)]], Field(max_length=10)] = []
+
+
+class SigningFinishIn(_Strict):
+    signature: Annotated[str, StringConstraints(min_length=16, max_length=4000)]
+
+
 M = TypeVar("M", bound=BaseModel)
 
 

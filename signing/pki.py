@@ -15,25 +15,33 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
+from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
+from pyhanko_certvalidator import ValidationContext
 
 from signing.errors import KeyNotFound
 
 __all__ = [
+    "CRL_BASE_URL",
     "DevPki",
     "DevSignerFiles",
     "ROOT_NAME",
     "TEST_MARKER",
     "init_dev_pki",
     "is_test_certificate",
+    "issue_certificate",
+    "issue_signer",
     "load_certificate",
+    "revoke",
+    "write_crls",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,8 +52,14 @@ ORGANISATION = "Hội trường số"
 TEST_MARKER = "CHỨNG THƯ THỬ NGHIỆM"
 """The organisational unit of every development certificate."""
 
+CRL_BASE_URL = "http://127.0.0.1/hoitruong-dev-pki/"
+"""Where the certificates say their CRLs are (``root.crl``, ``intermediate.crl``). Nothing
+serves them: verification is given the files instead (:meth:`DevPki.validation_context`)."""
+
 _PASSPHRASES_FILE = "passphrases.json"
+_REVOKED_FILE = "revoked.json"
 _KEY_SIZE = 2048
+_CRL_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -78,6 +92,29 @@ class DevPki:
     def trust_roots(self) -> list[asn1_x509.Certificate]:
         """The root certificate, ready for :func:`signing.verify.verify_pdf`."""
         return [load_certificate(self.root_pem)]
+
+    def crls(self) -> list[asn1_crl.CertificateList]:
+        """The current CRLs of the root and the intermediate (written by :func:`write_crls`)."""
+        return [
+            asn1_crl.CertificateList.load(x509.load_pem_x509_crl(
+                (self.directory / f"{stem}.crl").read_bytes()
+            ).public_bytes(serialization.Encoding.DER))
+            for stem in ("root", "intermediate")
+        ]
+
+    def validation_context(
+        self, *, revocation_mode: str = "require", moment: datetime | None = None
+    ) -> ValidationContext:
+        """A validation context trusting the root, holding the CRLs, never fetching.
+
+        For long-term (B-LT) signing: pyHanko checks the signer against it and embeds the
+        CRLs in the document.
+        """
+        return ValidationContext(
+            trust_roots=self.trust_roots(), other_certs=[load_certificate(self.intermediate_pem)],
+            crls=self.crls(), allow_fetching=False, revocation_mode=revocation_mode,
+            moment=moment,
+        )
 
 
 def load_certificate(path: Path) -> asn1_x509.Certificate:
@@ -126,7 +163,125 @@ def init_dev_pki(directory: Path, signers: dict[str, str]) -> DevPki:
             _write_private(passphrase_file, json.dumps(passphrases, indent=2).encode())
             logger.info("Issued a test certificate for %s in %s", common_name, p12_path)
         files[name] = DevSignerFiles(name, common_name, p12_path, passphrases[name])
+    if _crls_need_update(directory):
+        write_crls(directory)
     return DevPki(directory, directory / "root.pem", directory / "intermediate.pem", files)
+
+
+def issue_certificate(
+    directory: Path,
+    common_name: str,
+    public_key: rsa.RSAPublicKey,
+    *,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+) -> asn1_x509.Certificate:
+    """A signing certificate from the development intermediate CA for an existing key.
+
+    For keys that never leave a token (SoftHSM2 in tests). Without dates it is valid from
+    yesterday for two years; give dates in the past to make an expired certificate.
+    """
+    ca_key, ca_cert = _intermediate(directory)
+    cert = _signer_certificate(common_name, public_key, ca_key, ca_cert, valid_from, valid_until)
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+
+
+def issue_signer(
+    directory: Path,
+    name: str,
+    common_name: str,
+    *,
+    valid_from: datetime | None = None,
+    valid_until: datetime | None = None,
+) -> DevSignerFiles:
+    """A new PKCS#12 key file ``<name>.p12`` in an existing development PKI (e.g. an expired one)."""
+    p12_path = directory / f"{name}.p12"
+    if p12_path.exists():
+        raise KeyNotFound(f"Tệp khóa {p12_path.name} đã có; không cấp lại.")
+    ca_key, ca_cert = _intermediate(directory)
+    passphrase_file = directory / _PASSPHRASES_FILE
+    passphrases = _read_passphrases(passphrase_file)
+    passphrases[name] = secrets.token_urlsafe(12)
+    _write_signer(p12_path, common_name, passphrases[name], ca_key, ca_cert,
+                  valid_from=valid_from, valid_until=valid_until)
+    _write_private(passphrase_file, json.dumps(passphrases, indent=2).encode())
+    return DevSignerFiles(name, common_name, p12_path, passphrases[name])
+
+
+def revoke(directory: Path, signer_name: str) -> None:
+    """Revoke the certificate of ``<signer_name>.p12`` and rewrite the CRLs (for tests)."""
+    passphrases = _read_passphrases(directory / _PASSPHRASES_FILE)
+    if signer_name not in passphrases:
+        raise KeyNotFound(f"Không có người ký {signer_name} trong PKI thử nghiệm.")
+    _key, cert, _extra = pkcs12.load_key_and_certificates(
+        (directory / f"{signer_name}.p12").read_bytes(),
+        passphrases[signer_name].encode("utf-8"),
+    )
+    assert cert is not None
+    revoked = _read_revoked(directory)
+    revoked.setdefault("intermediate", [])
+    if cert.serial_number not in revoked["intermediate"]:
+        revoked["intermediate"].append(cert.serial_number)
+    (directory / _REVOKED_FILE).write_text(json.dumps(revoked, indent=2), encoding="utf-8")
+    write_crls(directory)
+
+
+def write_crls(directory: Path) -> None:
+    """Write ``root.crl`` and ``intermediate.crl`` (PEM), listing what :func:`revoke` revoked."""
+    revoked = _read_revoked(directory)
+    now = dt.datetime.now(dt.timezone.utc)
+    root = _ca(directory, "root", ROOT_NAME, issuer=None)
+    for stem, (key, cert) in (("root", root), ("intermediate", _intermediate(directory))):
+        builder = (
+            x509.CertificateRevocationListBuilder()
+            .issuer_name(cert.subject)
+            .last_update(now - dt.timedelta(minutes=5))
+            .next_update(now + dt.timedelta(days=_CRL_DAYS))
+            .add_extension(x509.CRLNumber(int(now.timestamp())), critical=False)
+            .add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key()),
+                critical=False,
+            )
+        )
+        for serial in revoked.get(stem, []):
+            builder = builder.add_revoked_certificate(
+                x509.RevokedCertificateBuilder().serial_number(serial)
+                .revocation_date(now - dt.timedelta(minutes=1)).build()
+            )
+        crl = builder.sign(key, hashes.SHA256())
+        (directory / f"{stem}.crl").write_bytes(crl.public_bytes(serialization.Encoding.PEM))
+
+
+def _crls_need_update(directory: Path) -> bool:
+    horizon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1)
+    for stem in ("root", "intermediate"):
+        path = directory / f"{stem}.crl"
+        if not path.exists():
+            return True
+        next_update = x509.load_pem_x509_crl(path.read_bytes()).next_update_utc
+        if next_update is None or next_update < horizon:
+            return True
+    return False
+
+
+def _read_revoked(directory: Path) -> dict[str, list[int]]:
+    path = directory / _REVOKED_FILE
+    if not path.exists():
+        return {}
+    loaded = json.loads(path.read_text(encoding="utf-8"))
+    return {str(k): [int(v) for v in values] for k, values in loaded.items()}
+
+
+def _intermediate(directory: Path) -> _Issuer:
+    root = _ca(directory, "root", ROOT_NAME, issuer=None)
+    return _ca(directory, "intermediate", INTERMEDIATE_NAME, issuer=root)
+
+
+def _crl_distribution_point(issuer_stem: str) -> x509.CRLDistributionPoints:
+    return x509.CRLDistributionPoints([x509.DistributionPoint(
+        full_name=[x509.UniformResourceIdentifier(f"{CRL_BASE_URL}{issuer_stem}.crl")],
+        relative_name=None, reasons=None, crl_issuer=None,
+    )])
 
 
 def _read_passphrases(path: Path) -> dict[str, str]:
@@ -168,6 +323,8 @@ def _ca(directory: Path, stem: str, common_name: str, issuer: _Issuer | None) ->
         encipher_only=False, decipher_only=False,
     )
     builder = _builder(_name(common_name), key, issuer, years=10)
+    if issuer is not None:
+        builder = builder.add_extension(_crl_distribution_point("root"), critical=False)
     cert = (
         builder.add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .add_extension(usage, critical=True)
@@ -182,20 +339,22 @@ def _ca(directory: Path, stem: str, common_name: str, issuer: _Issuer | None) ->
 
 
 def _builder(
-    subject: x509.Name, key: rsa.RSAPrivateKey, issuer: _Issuer | None, years: int
+    subject: x509.Name, key: rsa.RSAPrivateKey | rsa.RSAPublicKey, issuer: _Issuer | None,
+    years: int, valid_from: datetime | None = None, valid_until: datetime | None = None,
 ) -> x509.CertificateBuilder:
     now = dt.datetime.now(dt.timezone.utc)
-    public = key.public_key()
+    public = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
     issuer_name = issuer[1].subject if issuer else subject
     issuer_public = issuer[0].public_key() if issuer else public
+    start = valid_from or now - dt.timedelta(days=1)
     return (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer_name)
         .public_key(public)
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=365 * years))
+        .not_valid_before(start)
+        .not_valid_after(valid_until or start + dt.timedelta(days=365 * years))
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_public), critical=False
@@ -206,21 +365,34 @@ def _builder(
 def _write_signer(
     path: Path, common_name: str, passphrase: str,
     ca_key: rsa.RSAPrivateKey, ca_cert: x509.Certificate,
+    *, valid_from: datetime | None = None, valid_until: datetime | None = None,
 ) -> None:
     key = rsa.generate_private_key(public_exponent=65537, key_size=_KEY_SIZE)
-    usage = x509.KeyUsage(
-        digital_signature=True, content_commitment=True, key_encipherment=False,
-        data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
-        encipher_only=False, decipher_only=False,
-    )
-    cert = (
-        _builder(_name(common_name), key, (ca_key, ca_cert), years=2)
-        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(usage, critical=True)
-        .sign(ca_key, hashes.SHA256())
+    cert = _signer_certificate(
+        common_name, key.public_key(), ca_key, ca_cert, valid_from, valid_until
     )
     data = pkcs12.serialize_key_and_certificates(
         common_name.encode("utf-8"), key, cert, [ca_cert],
         serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
     )
     _write_private(path, data)
+
+
+def _signer_certificate(
+    common_name: str, public_key: rsa.RSAPublicKey,
+    ca_key: rsa.RSAPrivateKey, ca_cert: x509.Certificate,
+    valid_from: datetime | None, valid_until: datetime | None,
+) -> x509.Certificate:
+    usage = x509.KeyUsage(
+        digital_signature=True, content_commitment=True, key_encipherment=False,
+        data_encipherment=False, key_agreement=False, key_cert_sign=False, crl_sign=False,
+        encipher_only=False, decipher_only=False,
+    )
+    return (
+        _builder(_name(common_name), public_key, (ca_key, ca_cert), years=2,
+                 valid_from=valid_from, valid_until=valid_until)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(_crl_distribution_point("intermediate"), critical=False)
+        .sign(ca_key, hashes.SHA256())
+    )

@@ -2,22 +2,28 @@
 
 The result is a :class:`VerifyReport`, ready for JSON (:func:`report_to_dict`) and for people
 (:func:`report_to_text`, in Vietnamese). Nothing is fetched from the network: trust comes only
-from the roots the caller passes, and revocation is not checked (soft-fail), which suits the
-development PKI whose certificates name no CRL or OCSP responder.
+from the roots the caller passes, and revocation is checked against the revocation data
+embedded in the PDF (PAdES B-LT) and the CRLs the caller passes; without either it is not
+checked (soft-fail). Why a certificate is not trusted (revoked, expired, unknown root) is
+reported in Vietnamese.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from io import BytesIO
 from typing import Any
 
+from asn1crypto.crl import CertificateList
 from asn1crypto.x509 import Certificate
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.ades.report import AdESFailure, AdESIndeterminate, AdESSubIndic
 from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError, SignatureValidationError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
@@ -28,6 +34,7 @@ from signing.pki import is_test_certificate
 from signing.sign import LOCAL_TZ
 
 __all__ = [
+    "TRUST_PROBLEMS",
     "SignatureReport",
     "VerifyReport",
     "report_to_dict",
@@ -45,6 +52,31 @@ _COVERAGE = {
 }
 # Filling form fields and adding signatures (and LTV data) are what a certified record allows.
 _ALLOWED_CHANGES = ModificationLevel.FORM_FILLING
+
+TRUST_PROBLEMS: dict[str, str] = {
+    "revoked": "Chứng thư của người ký đã bị thu hồi.",
+    "expired": "Chứng thư của người ký đã hết hạn.",
+    "not_yet_valid": "Chứng thư của người ký chưa có hiệu lực.",
+    "untrusted_root": (
+        "Chứng thư không do tổ chức chứng thực tin cậy cấp (không dựng được chuỗi tới "
+        "chứng thư gốc tin cậy)."
+    ),
+    "untrusted": "Không xác nhận được chứng thư của người ký.",
+}
+"""Why a certificate is not trusted: the code in :attr:`SignatureReport.trust_problem` → the
+sentence shown to people."""
+
+_PROBLEM_BY_INDICATION: dict[AdESSubIndic, str] = {
+    AdESFailure.REVOKED: "revoked",
+    AdESIndeterminate.REVOKED_NO_POE: "revoked",
+    AdESIndeterminate.REVOKED_CA_NO_POE: "revoked",
+    AdESIndeterminate.EXPIRED: "expired",
+    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE: "expired",
+    AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED: "expired",
+    AdESFailure.NOT_YET_VALID: "not_yet_valid",
+    AdESIndeterminate.NOT_YET_VALID: "not_yet_valid",
+    AdESIndeterminate.NO_CERTIFICATE_CHAIN_FOUND: "untrusted_root",
+}
 
 
 @dataclass(frozen=True)
@@ -77,6 +109,12 @@ class SignatureReport:
     """The certificate is from the development PKI ("chứng thư thử nghiệm")."""
     error: str | None = None
     """Why validation could not run, when it could not."""
+    trust_problem: str | None = None
+    """Why the certificate is not trusted: a key of :data:`TRUST_PROBLEMS` (``revoked``,
+    ``expired``, ``not_yet_valid``, ``untrusted_root``, ``untrusted``); ``None`` when trusted."""
+    revocation_info_embedded: bool = False
+    """The PDF carries revocation data (CRLs or OCSP responses) in its document security store,
+    so it can be checked later without the network (PAdES B-LT)."""
 
     @property
     def ok(self) -> bool:
@@ -101,17 +139,24 @@ class VerifyReport:
     """One entry per signature, in document order."""
 
 
-def verify_pdf(data: bytes, *, trust_roots: list[Certificate]) -> VerifyReport:
-    """Validate every signature in ``data`` against ``trust_roots``."""
+def verify_pdf(
+    data: bytes, *, trust_roots: list[Certificate], crls: Sequence[CertificateList] = ()
+) -> VerifyReport:
+    """Validate every signature in ``data`` against ``trust_roots``.
+
+    ``crls`` are current revocation lists (e.g. :meth:`signing.pki.DevPki.crls`), checked
+    together with those embedded in the PDF.
+    """
     try:
         reader = PdfFileReader(BytesIO(data), strict=False)
         embedded = list(reader.embedded_signatures)
+        dss = _read_dss(reader)
     except Exception as exc:  # pyHanko raises many types on garbage input
         logger.info("Not a readable PDF: %s", exc)
         return VerifyReport(False, NotOurPdf.code, NotOurPdf.default_message)
     if not embedded:
         return VerifyReport(False, NoSignature.code, NoSignature.default_message)
-    reports = tuple(_check(sig, trust_roots) for sig in embedded)
+    reports = tuple(_check(sig, trust_roots, list(crls), dss) for sig in embedded)
     if all(report.ok for report in reports):
         message = f"Tất cả {len(reports)} chữ ký số đều hợp lệ và tài liệu không bị sửa đổi."
         return VerifyReport(True, None, message, reports)
@@ -120,21 +165,47 @@ def verify_pdf(data: bytes, *, trust_roots: list[Certificate]) -> VerifyReport:
     return VerifyReport(False, "invalid", message, reports)
 
 
-def _check(sig: EmbeddedPdfSignature, trust_roots: list[Certificate]) -> SignatureReport:
-    context = ValidationContext(
-        trust_roots=trust_roots, allow_fetching=False, revocation_mode="soft-fail"
-    )
+def _read_dss(reader: PdfFileReader) -> DocumentSecurityStore | None:
     try:
+        return DocumentSecurityStore.read_dss(reader)
+    except NoDSSFoundError:
+        return None
+
+
+def _check(
+    sig: EmbeddedPdfSignature, trust_roots: list[Certificate],
+    crls: list[CertificateList], dss: DocumentSecurityStore | None,
+) -> SignatureReport:
+    kwargs: dict[str, Any] = {
+        "trust_roots": trust_roots, "allow_fetching": False, "revocation_mode": "soft-fail",
+        "crls": crls,
+    }
+    embedded = dss is not None and bool(dss.crls or dss.ocsps)
+    try:
+        context = (
+            dss.as_validation_context(kwargs) if dss is not None else ValidationContext(**kwargs)
+        )
         status = validate_pdf_signature(
             sig, signer_validation_context=context, ts_validation_context=context
         )
     except (SignatureValidationError, ValueError, KeyError, TypeError) as exc:
         logger.warning("Signature %s could not be validated: %s", sig.field_name, exc)
         return _broken(sig, str(exc))
-    return _from_status(sig, status)
+    return _from_status(sig, status, embedded)
 
 
-def _from_status(sig: EmbeddedPdfSignature, status: PdfSignatureStatus) -> SignatureReport:
+def _trust_problem(status: PdfSignatureStatus) -> str | None:
+    if status.trusted:
+        return None
+    indication = status.trust_problem_indic
+    if indication is not None and indication in _PROBLEM_BY_INDICATION:
+        return _PROBLEM_BY_INDICATION[indication]
+    return "revoked" if status.revoked else "untrusted"
+
+
+def _from_status(
+    sig: EmbeddedPdfSignature, status: PdfSignatureStatus, revocation_info_embedded: bool
+) -> SignatureReport:
     cert = status.signing_cert
     level = status.modification_level
     stamp = status.timestamp_validity
@@ -151,6 +222,8 @@ def _from_status(sig: EmbeddedPdfSignature, status: PdfSignatureStatus) -> Signa
         timestamped=stamp is not None,
         timestamp_ok=None if stamp is None else stamp.intact and stamp.valid and stamp.trusted,
         test_certificate=cert is not None and is_test_certificate(cert),
+        trust_problem=_trust_problem(status),
+        revocation_info_embedded=revocation_info_embedded,
     )
 
 
@@ -187,6 +260,9 @@ def report_to_dict(report: VerifyReport) -> dict[str, Any]:
     for entry, sig in zip(data["signatures"], report.signatures):
         entry["ok"] = sig.ok
         entry["signing_time"] = sig.signing_time.isoformat() if sig.signing_time else None
+        entry["trust_problem_message"] = (
+            TRUST_PROBLEMS[sig.trust_problem] if sig.trust_problem else None
+        )
     data["signatures"] = list(data["signatures"])
     return data
 
@@ -212,12 +288,19 @@ def _signature_lines(number: int, sig: SignatureReport) -> list[str]:
         + (" (chứng thư thử nghiệm)" if sig.test_certificate else ""),
         f"  Thời điểm ký: {when}",
         "  Toàn vẹn: " + ("có" if sig.intact else "KHÔNG — nội dung đã bị thay đổi"),
-        "  Chứng thư tin cậy: " + ("có" if sig.trusted else "KHÔNG"),
+        "  Chứng thư tin cậy: " + (
+            "có" if sig.trusted
+            else "KHÔNG — " + TRUST_PROBLEMS.get(sig.trust_problem or "untrusted", "")
+        ),
         "  Sửa đổi sau khi ký: "
         + ("CÓ, ngoài điền biểu mẫu và ký" if sig.modified_after else "không"),
     ]
     if sig.timestamped:
         lines.append("  Dấu thời gian: " + ("hợp lệ" if sig.timestamp_ok else "KHÔNG hợp lệ"))
+    lines.append(
+        "  Thông tin thu hồi nhúng trong tệp (B-LT): "
+        + ("có" if sig.revocation_info_embedded else "không")
+    )
     if sig.error:
         lines.append(f"  Lỗi kiểm tra: {sig.error}")
     return lines

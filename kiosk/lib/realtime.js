@@ -26,6 +26,9 @@ export const SERVER_EVENTS = [
   "delegate.updated",
 ];
 
+/** Server→client notices outside the seq rules (protocol §4.4). */
+export const NOTICE_EVENTS = ["document.ready"];
+
 /** connect_error codes that retrying cannot fix. */
 const FATAL_CONNECT_CODES = new Set(["unauthenticated", "forbidden", "wrong_meeting", "meeting_not_found", "invalid_payload"]);
 
@@ -45,8 +48,9 @@ export class RealtimeClient {
    *   "connecting" | "connected" | "reconnected" | "disconnected" | "denied"
    * @param {(payload: object) => void} [options.onRevoked] `session.revoked` arrived
    */
-  constructor({ auth, onSnapshot, onEvent, onStatus, onRevoked }) {
+  constructor({ auth, onSnapshot, onEvent, onStatus, onRevoked, onNotice }) {
     this.onSnapshot = onSnapshot;
+    this.onNotice = onNotice || (() => {});
     this.onEvent = onEvent;
     this.onStatus = onStatus || (() => {});
     this.onRevoked = onRevoked || (() => {});
@@ -122,6 +126,10 @@ export class RealtimeClient {
 
     for (const name of SERVER_EVENTS) {
       socket.on(name, (payload) => this.receive(name, payload || {}));
+    }
+    // Notices carry no seq: they change no state the snapshot holds.
+    for (const name of NOTICE_EVENTS) {
+      socket.on(name, (payload) => this.onNotice(name, payload || {}));
     }
   }
 

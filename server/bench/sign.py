@@ -2,8 +2,10 @@
 
 Figures: render_ms_p50, sign_bb_ms_p50 (the chair's certifying PAdES B-B signature),
 sign_bt_ms_p50 (the secretary's B-T signature against a timestamp authority on 127.0.0.1),
-verify_ms_p50 (both signatures), close_to_signed_record_ms (poll close → signed PDF on disk,
-through the real services on SQLite).
+sign_lt_ms_p50 (the chair's PAdES B-LT certification: B-T plus the CRLs in the document
+security store), verify_ms_p50 (both signatures of the B-B/B-T record),
+close_to_signed_record_ms (poll close → record rendered → the chair's signature with the
+server-held key → PDF on disk, through the hall's services on SQLite, from cold).
 """
 from __future__ import annotations
 
@@ -72,7 +74,9 @@ def _open_poll(folder: Path) -> tuple[Any, int, Any, int]:
 
 
 def main(args: argparse.Namespace) -> int:
-    from server.services import polls  # noqa: PLC0415
+    from server.db.models import StaffUser  # noqa: PLC0415
+    from server.services import document_signing, drafts, polls  # noqa: PLC0415
+    from server.services.documents import Settings, get_document, latest_version  # noqa: PLC0415
     from server.services.records import vote_record  # noqa: PLC0415
     from signing.pki import init_dev_pki  # noqa: PLC0415
     from signing.render import render_vote_record_with_fields  # noqa: PLC0415
@@ -82,30 +86,49 @@ def main(args: argparse.Namespace) -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="hoitruong-bench-sign-"))
     pki = init_dev_pki(folder / "pki", {"chutoa": "Đặng Quốc Hưng", "thuky": "Nguyễn Thị Ánh Tuyết"})
-    chair_key = load_signer(pki.signers["chutoa"].p12_path, pki.signers["chutoa"].passphrase)
-    secretary_key = load_signer(pki.signers["thuky"].p12_path, pki.signers["thuky"].passphrase)
     roots = pki.trust_roots()
     db, poll_id, chair, meeting_id = _open_poll(folder)
+    chair_file = pki.signers["chutoa"]
+    with db.session() as s:
+        user = s.get(StaffUser, chair.user_id)
+        assert user is not None
+        user.signing_key = {"type": "pkcs12", "path": str(chair_file.p12_path)}
+        s.commit()
+    settings = Settings(instance_path=folder, public_base_url="http://127.0.0.1:5000",
+                        trust_roots=(pki.root_pem,))
+
+    # Poll close → the record rendered as a document → the chair's B-B signature with the
+    # server-held key → the file on disk, through the same services as the hall, from cold
+    # (the key file is opened and the stamp font loaded by this first signature).
+    started = time.perf_counter()
+    with db.session() as s:
+        polls.close_poll(s, chair, meeting_id=meeting_id, poll_id=poll_id)
+        s.commit()
+        doc_id = drafts.ensure_vote_record(s, poll_id, settings).id
+        s.commit()
+        document_signing.sign(s, chair, doc_id, field_name="ChuToa",
+                              secret=chair_file.passphrase, settings=settings)
+        s.commit()
+        signed = latest_version(s, get_document(s, doc_id)).content
+    (folder / f"bien-ban-{poll_id}.pdf").write_bytes(signed)
+    close_to_signed_ms = (time.perf_counter() - started) * 1000
+
+    chair_key = load_signer(chair_file.p12_path, chair_file.passphrase)
+    secretary_key = load_signer(pki.signers["thuky"].p12_path, pki.signers["thuky"].passphrase)
+    with db.session() as s:
+        record = vote_record(s, poll_id, verify_url=f"http://127.0.0.1/verify/{poll_id}")
 
     def sign(pdf: bytes, key: Any, field: str, certify: bool, tsa: str | None) -> bytes:
         return sign_pdf(pdf, signer=key, field_name=field, certify=certify, signer_name=field,
                         reason="Ký biên bản kết quả biểu quyết", location="Tân Phú",
                         timestamp_url=tsa)
 
-    # Poll close → record data → PDF → chair's B-B signature → file on disk.
-    started = time.perf_counter()
-    with db.session() as s:
-        polls.close_poll(s, chair, meeting_id=meeting_id, poll_id=poll_id)
-        s.commit()
-        record = vote_record(s, poll_id, verify_url=f"http://127.0.0.1/verify/{poll_id}")
-    signed = sign(render_vote_record_with_fields(record).pdf, chair_key, "ChuToa", True, None)
-    (folder / f"bien-ban-{poll_id}.pdf").write_bytes(signed)
-    close_to_signed_ms = (time.perf_counter() - started) * 1000
-
     render_ms: list[float] = []
     bb_ms: list[float] = []
     bt_ms: list[float] = []
+    lt_ms: list[float] = []
     verify_ms: list[float] = []
+    context = pki.validation_context()
     ok = 0
     with dev_tsa(pki.directory) as tsa_url:
         for _ in range(args.count):
@@ -114,12 +137,19 @@ def main(args: argparse.Namespace) -> int:
             pdf = _timed(bt_ms, lambda: sign(pdf, secretary_key, "ThuKy", False, tsa_url))
             report = _timed(verify_ms, lambda: verify_pdf(pdf, trust_roots=roots))
             ok += bool(report.ok)
+            _timed(lt_ms, lambda: sign_pdf(
+                render_vote_record_with_fields(record).pdf, signer=chair_key, field_name="ChuToa",
+                certify=True, signer_name="ChuToa", reason="Ký biên bản kết quả biểu quyết",
+                location="Tân Phú", timestamp_url=tsa_url, long_term=True,
+                validation_context=context,
+            ))
     db.dispose()
     print(json.dumps({
         "count": args.count,
         "render_ms_p50": _p50(render_ms),
         "sign_bb_ms_p50": _p50(bb_ms),
         "sign_bt_ms_p50": _p50(bt_ms),
+        "sign_lt_ms_p50": _p50(lt_ms),
         "verify_ms_p50": _p50(verify_ms),
         "close_to_signed_record_ms": round(close_to_signed_ms, 1),
         "verified_ok": ok,

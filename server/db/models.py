@@ -1,16 +1,18 @@
 """SQLAlchemy 2 typed models. Every change to them comes with an Alembic migration."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -75,6 +77,10 @@ class StaffUser(Base):
     roles: Mapped[list[str]] = mapped_column(JSON, default=list)
     council_id: Mapped[int | None] = mapped_column(ForeignKey("councils.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    signing_key: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """The user's server-held key, if any: ``{"type": "pkcs12", "path": …}`` (relative to
+    the instance folder) or ``{"type": "pkcs11", "lib": …, "token_label": …, "key_id": hex}``.
+    A token kept on the user's own PC needs nothing here (remote signing)."""
 
 
 class Meeting(Base):
@@ -192,3 +198,91 @@ class Operation(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     response: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(_tz())
+
+
+class Document(Base):
+    """A record or resolution the council issues, with its number, state and public identity.
+
+    Its files are :class:`DocumentVersion` rows: a version is never changed, only followed.
+    """
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("poll_id"),
+        Index(
+            "uq_documents_number",
+            "council_id",
+            "code",
+            "year",
+            "number_seq",
+            unique=True,
+            sqlite_where=text("number_seq IS NOT NULL"),
+            postgresql_where=text("number_seq IS NOT NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    council_id: Mapped[int] = mapped_column(ForeignKey("councils.id"), index=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    poll_id: Mapped[int | None] = mapped_column(ForeignKey("polls.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    code: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(20), default="draft")
+    draft: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    issued_on: Mapped[date] = mapped_column(Date)
+    year: Mapped[int] = mapped_column(Integer)
+    number_seq: Mapped[int | None] = mapped_column(Integer)
+    number: Mapped[str | None] = mapped_column(String(40))
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(_tz())
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    published_at: Mapped[datetime | None] = mapped_column(_tz())
+    published_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+    council: Mapped[Council] = relationship()
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.version"
+    )
+
+
+class DocumentVersion(Base):
+    """One file of a document: rendered, then one more for each signature or the number."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    step: Mapped[str] = mapped_column(String(20))
+    field: Mapped[str | None] = mapped_column(String(40))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(_tz())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    signer_name: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class SigningRequest(Base):
+    """A signature to be made with a token on the signer's own PC (remote signing).
+
+    The code shown to the signer is the credential; only its hash is kept.
+    """
+
+    __tablename__ = "signing_requests"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    base_version: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(String(40))
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    created_at: Mapped[datetime] = mapped_column(_tz())
+    expires_at: Mapped[datetime] = mapped_column(_tz())
+    prepared: Mapped[bytes | None] = mapped_column(LargeBinary)
+    finished_version: Mapped[int | None] = mapped_column(Integer)

@@ -24,11 +24,13 @@ from server.schemas import (
     SnapshotIn,
     parse,
 )
-from server.services import identity, meetings, polls
+from server.services import drafts, identity, meetings, polls
 from server.services.ballots import BallotRequest
-from server.services.common import Outcome, Principal, PrincipalKind
+from server.services.common import Event, Outcome, Principal, PrincipalKind
+from server.services.documents import Settings
 from server.services.operations import run_once
 from server.web import error_body
+from server.web.docsettings import document_settings
 from server.web.security import current_principal
 
 from . import Realtime
@@ -76,6 +78,11 @@ def register(app: Flask, socketio: SocketIO, rt: Realtime) -> None:
             rt.publish(outcome.events)
             if kind == "device.release":
                 _disconnect_delegate(rt, socketio, arguments["delegate_id"])
+            if kind == "poll.close":
+                settings = document_settings()
+                socketio.start_background_task(
+                    _make_vote_record, rt, settings, principal.meeting_id, arguments["poll_id"]
+                )
             return outcome.data
 
         return handler
@@ -186,6 +193,20 @@ def _rooms(principal: Principal) -> list[str]:
     if principal.kind is PrincipalKind.STAFF:
         return [base, f"{base}:staff"]
     return [base, f"{base}:projector"]
+
+
+def _make_vote_record(rt: Realtime, settings: Settings, meeting_id: int, poll_id: int) -> None:
+    """Render the closed poll's record at once, so it is ready to sign; tell the staff."""
+    try:
+        with rt.db.session() as session:
+            doc = drafts.ensure_vote_record(session, poll_id, settings)
+            session.commit()
+            payload = {"poll_id": poll_id, "document_id": doc.id, "kind": doc.kind,
+                       "title": doc.title, "state": doc.state}
+    except Exception:  # noqa: BLE001 - the clerk's page makes it later if this fails
+        logger.exception("could not make the record of poll %s", poll_id)
+        return
+    rt.publish([Event("document.ready", meeting_id, payload, audience="staff")])
 
 
 def _disconnect_delegate(rt: Realtime, socketio: SocketIO, delegate_id: int) -> None:

@@ -17,13 +17,13 @@ from signing.records import VoteRecord
 HALL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
-def _locality(council: Council) -> str:
+def locality_of(council: Council) -> str:
     """"xã Tân Phú" → "Tân Phú", for the date line ("Tân Phú, ngày …")."""
     return re.sub(r"^(xã|phường|thị trấn|đặc khu|tỉnh|thành phố)\s+", "", council.locality,
                   flags=re.IGNORECASE) or council.locality
 
 
-def _staff_name(session: Session, council_id: int, role: Role) -> str:
+def staff_name(session: Session, council_id: int, role: Role) -> str:
     for user in session.scalars(
         select(StaffUser).where(StaffUser.council_id == council_id).order_by(StaffUser.id)
     ):
@@ -48,7 +48,7 @@ def vote_record(session: Session, poll_id: int, *, verify_url: str | None = None
     assert closed is not None
     return VoteRecord(
         council_name=council.name.upper(),
-        locality=_locality(council),
+        locality=locality_of(council),
         number=None,
         place=meeting.location or council.locality,
         date=closed.astimezone(HALL_TZ).date(),
@@ -64,8 +64,8 @@ def vote_record(session: Session, poll_id: int, *, verify_url: str | None = None
         present_not_voted=[d["name"] for d in result.get("present_not_voted", [])],
         opened_at=as_utc(poll.opened_at) or closed,
         closed_at=closed,
-        chair_name=_staff_name(session, council.id, Role.CHAIR),
-        secretary_name=_staff_name(session, council.id, Role.SECRETARY),
+        chair_name=staff_name(session, council.id, Role.CHAIR),
+        secretary_name=staff_name(session, council.id, Role.SECRETARY),
         verify_url=verify_url,
         secret=poll.secret,
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from server.db.engine import utcnow
 from server.db.models import AgendaItem, Council, Delegate, Meeting, StaffUser
+from server.domain.errors import NotFound
 from server.domain.enums import CouncilLevel, MeetingKind, MeetingState, Role
 
 from .identity import card_hash, create_staff, hash_pin, new_card_code
@@ -128,6 +129,22 @@ def has_any_meeting(session: Session) -> bool:
     return bool(session.scalar(select(func.count()).select_from(Meeting)))
 
 
+DEMO_SIGNERS: dict[str, tuple[Role, str]] = {
+    "chutoa": (Role.CHAIR, "Nguyễn Văn An"),
+    "thuky": (Role.SECRETARY, "Trần Thị Bình"),
+    "vanphong": (Role.CLERK, "Lê Thu Hà"),
+}
+"""The demo's staff who sign: username → (role, full name)."""
+
+
+def set_signing_key(session: Session, username: str, key: dict[str, str] | None) -> None:
+    """Give a staff user a server-held key (or take it away with ``None``)."""
+    user = session.scalar(select(StaffUser).where(StaffUser.username == username))
+    if user is None:
+        raise NotFound(f"Không có tài khoản {username}.", code="user_not_found")
+    user.signing_key = key
+
+
 def seed_demo(session: Session, *, delegates: int = 30, pin: str | None = None) -> SeededMeeting:
     """A commune council, its delegates, staff accounts and one meeting with an agenda."""
     council = create_council(
@@ -149,9 +166,7 @@ def seed_demo(session: Session, *, delegates: int = 30, pin: str | None = None) 
     passwords = {}
     for username, roles, display in [
         ("admin", [Role.ADMIN], "Quản trị hệ thống"),
-        ("chutoa", [Role.CHAIR], "Chủ tịch HĐND xã"),
-        ("thuky", [Role.SECRETARY], "Thư ký kỳ họp"),
-        ("vanphong", [Role.CLERK], "Chuyên viên Văn phòng"),
+        *((username, [role], name) for username, (role, name) in DEMO_SIGNERS.items()),
     ]:
         if session.scalar(select(StaffUser.id).where(StaffUser.username == username)):
             continue

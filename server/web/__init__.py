@@ -32,13 +32,13 @@ def error_body(error: HallError) -> dict[str, Any]:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.is_json
+    return request.path.startswith(("/api/", "/cong-khai/api/")) or request.is_json
 
 
 def init_app(app: Flask) -> None:
-    from . import api, auth, clerk, pages, tablet  # noqa: PLC0415
+    from . import api, auth, clerk, documents, pages, public, tablet  # noqa: PLC0415
 
-    for module in (pages, auth, tablet, clerk, api):
+    for module in (pages, auth, tablet, clerk, documents, public, api):
         app.register_blueprint(module.bp)
     _assets(app)
 

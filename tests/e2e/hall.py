@@ -34,11 +34,12 @@ def seed(database_url: str, delegates: int) -> SeededMeeting:
 
 def start_hall(
     instance: Path, database_url: str, *, delegates: int = 30, async_mode: str = "gevent",
-    redis_url: str | None = None,
+    redis_url: str | None = None, env: dict[str, str] | None = None,
 ) -> tuple[ServerProcess, SeededMeeting]:
     seeded = seed(database_url, delegates)
     server = ServerProcess(
-        instance=instance, database_url=database_url, async_mode=async_mode, redis_url=redis_url
+        instance=instance, database_url=database_url, async_mode=async_mode, redis_url=redis_url,
+        extra_env=dict(env or {}),
     )
     return server.start(), seeded
 

@@ -16,6 +16,7 @@ from server.db.models import Poll
 from server.services.ballots import ballots_of
 
 from ..conftest import require
+from .test_documents import server_keys
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
@@ -109,6 +110,20 @@ def test_a_vote_runs_from_the_chair_console_to_tablets_and_projector(browser, ha
     projector.screenshot(path=artifacts / "projector-closed.png")
     chair.screenshot(path=artifacts / "chair-closed.png", full_page=True)
     portrait.screenshot(path=artifacts / "tablet-closed.png")
+
+    # The record is ready at once: the chair follows the console's link and signs it.
+    keys = server_keys(server)
+    ready = chair.get_by_test_id("document-ready").locator("a")
+    expect(ready).to_contain_text("Kết quả biểu quyết: Thông qua Báo cáo")
+    ready.click()
+    chair.wait_for_url("**/documents/*")
+    chair.get_by_test_id("sign-secret").fill(keys["chutoa"][1])
+    chair.get_by_test_id("sign-submit").click()
+    expect(chair.get_by_test_id("step-sign:ChuToa")).to_contain_text("Đã xong")
+    expect(chair.get_by_test_id("step-sign:ThuKy")).to_contain_text("Đến lượt")
+    expect(chair.get_by_test_id("doc-report")).to_contain_text("Hợp lệ")
+    expect(chair.get_by_test_id("doc-report")).to_contain_text("chứng thư thử nghiệm")
+    chair.screenshot(path=artifacts / "document-signed-by-chair.png", full_page=True)
 
     db = Database(url)
     with db.session() as s:

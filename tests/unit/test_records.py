@@ -155,24 +155,32 @@ def test_record_is_one_a4_page(record_pdf: bytes) -> None:
     assert height == pytest.approx(A4_POINTS[1], abs=0.5)
 
 
-def test_record_has_the_two_empty_signature_fields(record_pdf: bytes) -> None:
+def test_record_has_the_three_empty_signature_fields_in_signing_order(
+    record_pdf: bytes,
+) -> None:
     reader = PdfFileReader(io.BytesIO(record_pdf))
-    fields = {
-        name: value
+    fields = [
+        (name, value)
         for name, value, _ in enumerate_sig_fields(reader, filled_status=None)
-    }
-    assert set(fields) == set(SIGNATURE_FIELDS) == {"ChuToa", "ThuKy"}
-    assert all(value is None for value in fields.values())
+    ]
+    assert [name for name, _ in fields] == list(SIGNATURE_FIELDS)
+    assert SIGNATURE_FIELDS == ("ChuToa", "ThuKy", "DauCoQuan")
+    assert all(value is None for _, value in fields)
 
 
-def test_signature_boxes_are_70_by_28_mm_with_thu_ky_left_of_chu_toa() -> None:
+def test_signature_boxes_are_60_by_28_mm_with_the_seal_between_thu_ky_and_chu_toa() -> None:
     rendered = render_vote_record_with_fields(make_record())
-    thu_ky, chu_toa = rendered.field_boxes["ThuKy"], rendered.field_boxes["ChuToa"]
+    thu_ky, seal, chu_toa = (
+        rendered.field_boxes[name] for name in ("ThuKy", "DauCoQuan", "ChuToa")
+    )
     for x1, y1, x2, y2 in (thu_ky, chu_toa):
-        assert x2 - x1 == pytest.approx(70 * MM, abs=1)
+        assert x2 - x1 == pytest.approx(60 * MM, abs=1)
         assert y2 - y1 == pytest.approx(28 * MM, abs=1)
+    for x1, y1, x2, _ in (thu_ky, seal, chu_toa):
         assert 20 * MM <= y1 and x1 >= 30 * MM - 1 and x2 <= A4_POINTS[0] - 15 * MM + 1
-    assert thu_ky[2] <= chu_toa[0]
+    # The seal touches the left edge of the chair's box and stays clear of the secretary's.
+    assert thu_ky[2] <= seal[0] and seal[2] == pytest.approx(chu_toa[0], abs=0.5)
+    assert seal[1] == chu_toa[1] and seal[3] == chu_toa[3]
     assert rendered.field_page == rendered.page_count - 1
 
 

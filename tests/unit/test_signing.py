@@ -255,3 +255,60 @@ def test_a_timestamped_signature_is_pades_b_t_and_verifies(
     assert_all_valid(report, ["ChuToa"])
     assert report.signatures[0].timestamped and report.signatures[0].timestamp_ok
     assert pdfsig(signed, tmp_path) == ["Signature is Valid."]
+
+
+def test_the_cached_pades_signed_attributes_equal_pyhankos_own(pki: DevPki) -> None:
+    import asyncio  # noqa: PLC0415
+    import hashlib  # noqa: PLC0415
+
+    from pyhanko.sign import signers  # noqa: PLC0415
+
+    files = pki.signers["chutoa"]
+    signer = load_signer(files.p12_path, files.passphrase)
+    digest = hashlib.sha256(b"record").digest()
+
+    ours = asyncio.run(signer.signed_attrs(digest, "sha256", use_pades=True))
+    theirs = asyncio.run(signers.SimpleSigner.signed_attrs(signer, digest, "sha256", use_pades=True))
+
+    assert ours.dump() == theirs.dump()
+
+
+def test_one_timestamp_client_serves_a_url_and_remembers_the_token_size(
+    pki: DevPki, tsa_url: str
+) -> None:
+    from signing.tsa import timestamper_for  # noqa: PLC0415
+
+    files = pki.signers["thuky"]
+    signed = sign_pdf(
+        make_record_pdf(), signer=load_signer(files.p12_path, files.passphrase),
+        field_name="ThuKy", certify=True, signer_name=files.common_name, reason="r",
+        location="l", timestamp_url=tsa_url,
+    )
+
+    assert timestamper_for(tsa_url) is timestamper_for(tsa_url)
+    assert verify_pdf(signed, trust_roots=pki.trust_roots()).ok
+
+
+def test_the_stamp_font_keeps_every_vietnamese_letter() -> None:
+    from fontTools import ttLib  # noqa: PLC0415
+
+    from signing.fonts import VIETNAMESE_SAMPLE  # noqa: PLC0415
+    from signing.sign import stamp_font_bytes  # noqa: PLC0415
+
+    cmap = ttLib.TTFont(io.BytesIO(stamp_font_bytes())).getBestCmap()
+
+    assert {char for char in VIETNAMESE_SAMPLE + "0123456789/:-()" if ord(char) not in cmap} == set()
+
+
+def test_an_unreachable_timestamp_authority_is_a_clear_error(pki: DevPki) -> None:
+    from signing.errors import TimestampUnavailable  # noqa: PLC0415
+
+    files = pki.signers["chutoa"]
+    with pytest.raises(TimestampUnavailable) as caught:
+        sign_pdf(
+            make_record_pdf(), signer=load_signer(files.p12_path, files.passphrase),
+            field_name="ChuToa", certify=True, signer_name=files.common_name, reason="r",
+            location="l", timestamp_url="http://127.0.0.1:9/tsa",
+        )
+
+    assert caught.value.code == "timestamp_unavailable"
