@@ -158,8 +158,10 @@ def _print_banner(app: Any, host: str, port: int, mode: str, max_connections: in
                 f"    Văn phòng (clerk):   {base}/clerk/meetings/{m.id}",
                 f"    Chủ tọa (chair):     {base}/chair/meetings/{m.id}",
                 f"    Máy chiếu:           {base}/projector/meetings/{m.id}?key={m.display_key}",
+                f"    Biên bản, nghị quyết: {base}/meetings/{m.id}/documents",
             ]
     lines.append(f"  Máy tính bảng đại biểu: {base}/tablet")
+    lines.append(f"  Văn bản công khai:      {base}/cong-khai/")
     demo = Path(app.instance_path) / "demo"
     if (demo / "README.txt").exists():
         lines.append(f"  Thẻ đăng nhập và mật khẩu thử nghiệm: {demo / 'README.txt'} và {demo / 'cards.pdf'}")
@@ -232,9 +234,15 @@ def cmd_user_key(args: argparse.Namespace) -> int:
             key["token_label"] = args.token_label
         if args.key_id:
             key["key_id"] = args.key_id
+    from server.domain.errors import HallError  # noqa: PLC0415
+
     app = _app()
     with app.extensions["hall_db"].session() as s:
-        set_signing_key(s, args.username, key)
+        try:
+            set_signing_key(s, args.username, key)
+        except HallError as error:
+            print(error.message, file=sys.stderr)
+            return 1
         s.commit()
     print(json.dumps({"username": args.username, "signing_key": key}, ensure_ascii=False))
     return 0

@@ -79,6 +79,16 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+
+class _ExpectedOffline(logging.Filter):
+    """pyHanko warns that B-LT data is embedded without fetching; we give the CRLs on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_ExpectedOffline())
+
 Signer = signers.Signer
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 _TIME_FORMAT = "%H:%M:%S %d/%m/%Y (UTC+7)"

@@ -43,6 +43,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+# pyHanko logs a traceback for every certificate path it cannot build; the report says why in
+# one sentence, so those tracebacks only bury the answer (in the CLI and in the server's log).
+logging.getLogger("pyhanko.sign.validation").setLevel(logging.ERROR)
 
 _COVERAGE = {
     SignatureCoverageLevel.ENTIRE_FILE: "entire_document",
@@ -275,6 +278,12 @@ def report_to_text(report: VerifyReport) -> str:
     return "\n".join(lines)
 
 
+_COVERAGE_TEXT = {
+    "entire_document": "toàn bộ tài liệu",
+    "entire_revision": "toàn bộ tài liệu lúc ký (sau đó chỉ thêm chữ ký hoặc số)",
+}
+
+
 def _signature_lines(number: int, sig: SignatureReport) -> list[str]:
     kind = "chữ ký chứng thực" if sig.certifying else "chữ ký phê duyệt"
     when = (
@@ -292,6 +301,7 @@ def _signature_lines(number: int, sig: SignatureReport) -> list[str]:
             "có" if sig.trusted
             else "KHÔNG — " + TRUST_PROBLEMS.get(sig.trust_problem or "untrusted", "")
         ),
+        "  Phạm vi: " + _COVERAGE_TEXT.get(sig.coverage, "KHÔNG bao phủ toàn bộ tài liệu"),
         "  Sửa đổi sau khi ký: "
         + ("CÓ, ngoài điền biểu mẫu và ký" if sig.modified_after else "không"),
     ]

@@ -204,17 +204,9 @@ def document_view(
             }
         )
     return {
-        "id": doc.id,
-        "kind": doc.kind,
-        "kind_label": KIND_LABELS[doc.kind],
-        "title": doc.title,
-        "state": doc.state,
-        "state_label": STATE_LABELS[doc.state],
-        "number": doc.number,
-        "issued_on": doc.issued_on.isoformat(),
+        **summary(doc),
         "meeting_id": doc.meeting_id,
         "poll_id": doc.poll_id,
-        "public_id": doc.public_id,
         "published_at": iso(doc.published_at),
         "editable": doc.kind != "vote_record" and not done,
         "draft": doc.draft,

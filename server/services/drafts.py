@@ -128,18 +128,13 @@ def draft_minutes(
         }
         for item in meeting.agenda
     ]
-    doc = new_document(
-        session,
-        meeting,
+    return _drafted(
+        session, principal, meeting, settings,
         kind="minutes",
         title=f"Biên bản {meeting.title}"[:500],
         issued_on=_meeting_day(meeting),
         draft={"items": items, "corrections": [], "notes": ""},
-        actor_id=principal.user_id,
     )
-    actor = session.get(StaffUser, principal.user_id) if principal.user_id else None
-    add_version(session, doc, render(session, doc, settings), step="render", actor=actor)
-    return doc
 
 
 def draft_resolution(
@@ -155,15 +150,29 @@ def draft_resolution(
     poll = _adopting_poll(session, meeting, draft.poll_id)
     closed = as_utc(poll.closed_at)
     assert closed is not None
-    doc = new_document(
-        session,
-        meeting,
+    return _drafted(
+        session, principal, meeting, settings,
         kind="resolution",
         title=draft.title,
         issued_on=closed.astimezone(HALL_TZ).date(),
         draft=draft.model_dump(),
-        actor_id=principal.user_id,
     )
+
+
+def _drafted(
+    session: Session,
+    principal: Principal,
+    meeting: Meeting,
+    settings: Settings,
+    *,
+    kind: str,
+    title: str,
+    issued_on: date,
+    draft: dict[str, Any],
+) -> Document:
+    """A new document from a draft, rendered as its first version by the user who drafted it."""
+    doc = new_document(session, meeting, kind=kind, title=title, issued_on=issued_on, draft=draft,
+                       actor_id=principal.user_id)
     actor = session.get(StaffUser, principal.user_id) if principal.user_id else None
     add_version(session, doc, render(session, doc, settings), step="render", actor=actor)
     return doc

@@ -36,9 +36,9 @@ def _wants_json() -> bool:
 
 
 def init_app(app: Flask) -> None:
-    from . import api, auth, clerk, documents, pages, public, tablet  # noqa: PLC0415
+    from . import api, auth, clerk, documents, pages, public, signing_api, tablet  # noqa: PLC0415
 
-    for module in (pages, auth, tablet, clerk, documents, public, api):
+    for module in (pages, auth, tablet, clerk, documents, public, signing_api, api):
         app.register_blueprint(module.bp)
     _assets(app)
 

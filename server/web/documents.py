@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from pydantic import ValidationError
 from sqlalchemy import select
 from werkzeug.wrappers import Response as BaseResponse
@@ -13,18 +15,16 @@ from server.db.models import Poll, StaffUser
 from server.domain.enums import PollState, Role
 from server.domain.errors import HallError
 from server.domain.text import N_
-from server.extensions import csrf, limiter
 from server.schemas import (
     DocumentSignIn,
     ResolutionDraftIn,
-    SigningFinishIn,
-    SigningPrepareIn,
     parse,
 )
 from server.services import document_signing as signing_flow
 from server.services import documents as docs
 from server.services import drafts, verification
 from server.services.common import Principal, get_meeting, require_staff_scope
+from server.services.records import HALL_TZ
 
 from . import translate
 from .docsettings import document_settings
@@ -47,9 +47,10 @@ def local_time(value: str | None) -> str:
     """An ISO time as read in the hall: 14:05 ngày 28/11/2026."""
     if not value:
         return ""
-    from datetime import datetime  # noqa: PLC0415
-
-    return docs.stamp_time(datetime.fromisoformat(value))
+    moment = datetime.fromisoformat(value)
+    if str(get_locale() or "vi") != "vi":
+        return moment.astimezone(HALL_TZ).strftime("%H:%M, %d/%m/%Y")
+    return docs.stamp_time(moment)
 
 
 @bp.app_context_processor
@@ -312,13 +313,15 @@ def _act(document_id: int, action: Any) -> Any:
 def sign(document_id: int) -> Any:
     """Sign the next field with the user's server-held key (passphrase or PIN from the form)."""
     principal = _principal()
+    with database().session() as s:
+        docs.authorize_document(s, principal, document_id)  # the council first, then the form
     payload = parse(DocumentSignIn, {"field": request.form.get("field", ""),
                                      "secret": request.form.get("secret", "")})
     settings = document_settings()
     return _act(
         document_id,
         lambda s: signing_flow.sign(s, principal, document_id, field_name=payload.field,
-                            secret=payload.secret, settings=settings),
+                                    secret=payload.secret, settings=settings),
     )
 
 
@@ -345,7 +348,9 @@ def remote(document_id: int) -> Any:
     field_name = request.form.get("field", "")
     with database().session() as s:
         try:
-            code, signing_request = signing_flow.new_signing_request(s, principal, document_id, field_name)
+            code, signing_request = signing_flow.new_signing_request(
+                s, principal, document_id, field_name
+            )
             s.commit()
         except HallError as exc:
             s.rollback()
@@ -366,64 +371,12 @@ def version_pdf(document_id: int, version: int) -> Response:
         doc = docs.authorize_document(s, principal, document_id)
         found = docs.get_version(s, doc, version)
         content, digest = found.content, found.sha256
-    return _pdf_response(content, digest, f"van-ban-{document_id}-v{version}.pdf")
+    return pdf_response(content, digest, f"van-ban-{document_id}-v{version}.pdf")
 
 
-def _pdf_response(content: bytes, digest: str, filename: str) -> Response:
+def pdf_response(content: bytes, digest: str, filename: str) -> Response:
     response = Response(content, mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["ETag"] = f'"{digest}"'
     response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
     return response
-
-
-# --- remote signing: JSON for `hoitruong sign` on the signer's PC -----------------------------
-
-_SIGNING_LIMIT = "60 per minute"
-
-
-@bp.get("/api/signing/<code>")
-@limiter.limit(_SIGNING_LIMIT)
-def signing_info(code: str) -> Response:
-    """What is to be signed with this code: document, number, signer, file hash."""
-    with database().session() as s:
-        view = signing_flow.signing_request_view(s, code)
-    return jsonify({"ok": True, "request": view})
-
-
-@bp.get("/api/signing/<code>/document.pdf")
-@limiter.limit(_SIGNING_LIMIT)
-def signing_document(code: str) -> Response:
-    """The exact file the signature will be added to, so the signer can read it first."""
-    with database().session() as s:
-        view = signing_flow.signing_request_view(s, code)
-        doc = docs.get_document(s, view["document"]["id"])
-        version = docs.get_version(s, doc, view["version"])
-        content, digest = version.content, version.sha256
-        filename = f"van-ban-{doc.id}-v{view['version']}.pdf"
-    return _pdf_response(content, digest, filename)
-
-
-@bp.post("/api/signing/<code>/prepare")
-@csrf.exempt
-@limiter.limit(_SIGNING_LIMIT)
-def signing_prepare(code: str) -> Response:
-    payload = parse(SigningPrepareIn, request.get_json(silent=True))
-    with database().session() as s:
-        answer = signing_flow.prepare_signing_request(
-            s, code, payload.certificate, list(payload.chain), document_settings()
-        )
-        s.commit()
-    return jsonify({"ok": True, **answer})
-
-
-@bp.post("/api/signing/<code>/finish")
-@csrf.exempt
-@limiter.limit(_SIGNING_LIMIT)
-def signing_finish(code: str) -> Response:
-    payload = parse(SigningFinishIn, request.get_json(silent=True))
-    with database().session() as s:
-        version = signing_flow.finish_signing_request(s, code, payload.signature, document_settings())
-        s.commit()
-        view = docs.version_view(version)
-    return jsonify({"ok": True, "version": view})

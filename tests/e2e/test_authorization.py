@@ -9,10 +9,15 @@ import pytest
 import requests
 import socketio
 
+from sqlalchemy import select
+
 from server.db.engine import Database
+from server.db.models import StaffUser
 from server.domain.enums import CouncilLevel, Role
 from server.services.ballots import ballots_of
-from server.services.identity import create_staff
+from server.services.documents import Settings
+from server.services.drafts import draft_minutes
+from server.services.identity import create_staff, load_staff, staff_principal
 from server.services.setup import add_delegates, create_council, create_meeting
 
 from .hall import Sock, delegate_http, display_http, new_op, staff_http, start_hall
@@ -37,6 +42,12 @@ class World:
             self.other_meeting = create_meeting(s, council, title="Kỳ họp khác", agenda=[("Mục 1", "")]).id
             s.commit()
             create_staff(s, username="chutoa2", password="pw-other-1", roles=[Role.CHAIR], council_id=council.id)
+            clerk_id = s.scalar(select(StaffUser.id).where(StaffUser.username == "vanphong"))
+            clerk = staff_principal(load_staff(s, clerk_id))
+            minutes = draft_minutes(s, clerk, self.seeded.meeting_id, Settings(
+                instance_path=tmp, public_base_url="http://127.0.0.1", trust_roots=()))
+            s.commit()
+            self.minutes_id, self.minutes_public_id = minutes.id, minutes.public_id  # unpublished
         db.dispose()
         self.base = self.server.url
         pw = self.seeded.staff_passwords
@@ -171,6 +182,25 @@ def test_a_delegate_session_cannot_pick_another_meeting_at_connect(world):
         ("other_chair", "get", "/api/meetings/{m}/snapshot", 403),
         ("other_chair", "get", "/projector/meetings/{m}", 403),
         ("clerk_without_csrf", "post", "/clerk/meetings/{m}/cards", 400),
+        ("anonymous", "get", "/meetings/{m}/documents", 302),
+        ("delegate", "get", "/meetings/{m}/documents", 302),
+        ("other_chair", "get", "/meetings/{m}/documents", 403),
+        ("chair", "post", "/meetings/{m}/documents/minutes", 403),
+        ("chair", "post", "/meetings/{m}/documents/resolution", 403),
+        ("anonymous", "get", "/documents/{d}", 302),
+        ("delegate", "get", "/documents/{d}/v/1.pdf", 302),
+        ("other_chair", "get", "/documents/{d}", 403),
+        ("other_chair", "get", "/documents/{d}/v/1.pdf", 403),
+        ("other_chair", "post", "/documents/{d}/sign", 403),
+        ("other_chair", "post", "/documents/{d}/remote", 403),
+        ("chair", "post", "/documents/{d}/number", 403),
+        ("chair", "post", "/documents/{d}/publish", 403),
+        ("chair", "post", "/documents/{d}/edit", 403),
+        ("clerk", "post", "/documents/{d}/publish", 409),
+        ("clerk_without_csrf", "post", "/documents/{d}/publish", 400),
+        ("anonymous", "get", "/api/signing/AAAA-BBBB-CCCC-DDDD", 404),
+        ("anonymous", "get", "/cong-khai/van-ban/{p}", 404),
+        ("anonymous", "get", "/cong-khai/van-ban/{p}.pdf", 404),
     ],
 )
 def test_http_routes_refuse_the_wrong_principal(world, who, method, path, status):
@@ -183,7 +213,8 @@ def test_http_routes_refuse_the_wrong_principal(world, who, method, path, status
         "clerk_without_csrf": lambda: staff_http(world.base, "vanphong", pw["vanphong"]),
         "other_chair": lambda: staff_http(world.base, "chutoa2", "pw-other-1"),
     }
-    url = world.base + path.format(m=world.seeded.meeting_id, o=world.other_meeting)
+    url = world.base + path.format(m=world.seeded.meeting_id, o=world.other_meeting,
+                                   d=world.minutes_id, p=world.minutes_public_id)
     session = sessions[who]()
     data = None
     if method == "post" and who in ("chair", "other_chair", "clerk"):

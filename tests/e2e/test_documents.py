@@ -14,6 +14,7 @@ from server.db.engine import Database
 from server.demo import demo_pki
 from server.services.setup import set_signing_key
 from signing.pki import load_certificate
+from signing.tsa import dev_tsa
 from signing.verify import verify_pdf
 
 from ..unit.signing_helpers import pdfsig_lines, softhsm_token
@@ -163,3 +164,28 @@ def test_the_secretary_signs_with_a_usb_token_on_their_own_pc(hall_server):
     assert again.returncode == 1 and "Mã ký không đúng hoặc đã dùng" in again.stdout
     tablet.close()
     chair.close()
+
+
+@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
+def test_with_a_timestamp_authority_the_server_signs_pades_b_t(hall_server, tmp_path, async_mode):
+    instance = tmp_path / "hall0"  # where hall_server puts its first server
+    keys = demo_pki(_App(instance))
+    with dev_tsa(instance / "pki") as tsa_url:
+        server, seeded = hall_server(delegates=2, async_mode=async_mode,
+                                     env={"HOITRUONG_TSA_URL": tsa_url})
+        assert server.instance == instance
+        server_keys(server)
+        base = server.url
+        chair = chair_sock(base, seeded)
+        poll_id = open_poll(chair, question="Thông qua chương trình kỳ họp")
+        assert chair.call("poll.close", {"op_id": new_op(), "poll_id": poll_id})["ok"]
+        doc_url = f"{base}/documents/{chair.wait_for('document.ready')['document_id']}"
+        chair_http = staff_http(base, "chutoa", seeded.staff_passwords["chutoa"])
+        signed = _post(chair_http, f"{doc_url}/sign", field="ChuToa", secret=keys["chutoa"][1])
+        assert signed.status_code == 302, signed.text[:2000]
+        # the hall kept serving while the signature waited for its timestamp
+        assert chair.call("state.snapshot")["ok"]
+        pdf = chair_http.get(f"{doc_url}/v/2.pdf", timeout=10).content
+        chair.close()
+    report = verify_pdf(pdf, trust_roots=[load_certificate(instance / "pki" / "root.pem")])
+    assert report.ok and report.signatures[0].timestamped and report.signatures[0].timestamp_ok

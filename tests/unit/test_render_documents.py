@@ -35,7 +35,6 @@ from signing.render import (
     document_kind,
     render_document,
     render_minutes,
-    render_resolution,
 )
 from signing.sign import load_signer, sign_pdf
 from signing.verify import verify_pdf
