@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -93,7 +93,6 @@ class Settings:
     """Where citizens reach the public archive, e.g. ``http://10.0.0.2:5000``."""
     timestamp_url: str | None = None
     trust_roots: tuple[Path, ...] = ()
-    issuer_names: dict[str, str] = field(default_factory=dict)
 
     def verify_url(self, public_id: str) -> str:
         return f"{self.public_base_url.rstrip('/')}/cong-khai/kiem-tra/{public_id}"
