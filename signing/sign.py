@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 from fontTools import subset as ft_subset
 from fontTools import ttLib
 from pyhanko import stamp
+from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.font.api import FontEngineFactory
 from pyhanko.pdf_utils.font.opentype import GlyphAccumulator
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
@@ -450,7 +451,53 @@ class StampFont(FontEngineFactory):
     ) -> GlyphAccumulator:
         if obj_stream is None and writer.stream_xrefs:
             obj_stream = writer.prepare_object_stream()  # type: ignore[no-untyped-call]
-        return GlyphAccumulator(
+        return _StampGlyphs(
             writer=writer, font_handle=BytesIO(stamp_font_bytes()),
             font_size=self.font_size, obj_stream=obj_stream,
         )
+
+
+_font_programs: dict[frozenset[int], bytes] = {}
+_font_programs_lock = threading.Lock()
+_FONT_PROGRAMS_MAX = 512
+_ALWAYS_EMBEDDED = "0123456789:/()+"
+
+
+class _StampGlyphs(GlyphAccumulator):
+    """pyHanko's glyph accumulator, remembering the font program it embeds for a set of glyphs.
+
+    Cutting the font to a stamp's glyphs and saving it was half the time of a signature. Every
+    digit is always embedded, so the same signer's next stamp has the same glyphs whatever the
+    time, and embeds the same bytes.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._glyph_key: frozenset[int] = frozenset()
+        self.cidfont_obj.set_font_file = self._set_font_file  # type: ignore[method-assign]
+
+    def _extract_subset(self, options: Any = None) -> None:
+        # Every digit, so that the time of signing does not change the set of glyphs.
+        self.shape(_ALWAYS_EMBEDDED)
+        self._glyph_key = frozenset(self._glyphs)
+        with _font_programs_lock:
+            known = self._glyph_key in _font_programs
+        if not known:
+            super()._extract_subset(options)
+
+    def _set_font_file(self, writer: Any) -> Any:
+        with _font_programs_lock:
+            program = _font_programs.get(self._glyph_key)
+        if program is None:
+            buffer = BytesIO()
+            self.tt.save(buffer)
+            program = buffer.getvalue()
+            with _font_programs_lock:
+                if len(_font_programs) >= _FONT_PROGRAMS_MAX:
+                    _font_programs.clear()
+                _font_programs[self._glyph_key] = program
+        stream = generic.StreamObject(stream_data=program)
+        stream.compress()  # type: ignore[no-untyped-call]
+        ref = writer.add_object(stream)
+        self.cidfont_obj._font_descriptor[generic.pdf_name("/FontFile2")] = ref
+        return ref

@@ -312,3 +312,56 @@ def test_an_unreachable_timestamp_authority_is_a_clear_error(pki: DevPki) -> Non
         )
 
     assert caught.value.code == "timestamp_unavailable"
+
+
+def test_a_stamp_drawn_from_the_remembered_font_program_reads_back(pki: DevPki, tmp_path: Path):
+    """The second stamp with the same glyphs embeds the font program kept from the first."""
+    require(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
+    from signing import sign as sign_module  # noqa: PLC0415
+
+    texts = []
+    for round_ in range(2):
+        signed = sign_as(pki, "chutoa", make_record_pdf(), field_name="ChuToa", certify=True)
+        path = tmp_path / f"stamp-{round_}.pdf"
+        path.write_bytes(signed)
+        run = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                             timeout=30, check=True)
+        texts.append(run.stdout)
+        assert verify_pdf(signed, trust_roots=pki.trust_roots()).ok
+    assert sign_module._font_programs, "the font program was not remembered"
+    name = pki.signers["chutoa"].common_name
+    assert all(f"Ký bởi: {name}" in text for text in texts), texts
+    # Every glyph the second stamp draws has its outline in the embedded font program.
+    used, outlines = _stamp_glyphs(signed)
+    assert used and all(outlines.get(gid) for gid in used if gid not in outlines.get("blank", ())), (
+        sorted(gid for gid in used if not outlines.get(gid))
+    )
+
+
+def _stamp_glyphs(pdf: bytes) -> tuple[set[int], dict]:  # type: ignore[type-arg]
+    """The glyph ids the ChuToa stamp's font lists (/W), and which of them have outlines."""
+    from fontTools.ttLib import TTFont  # noqa: PLC0415
+    from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415
+
+    reader = PdfFileReader(io.BytesIO(pdf))
+    field = next(f.get_object() for f in reader.root["/AcroForm"]["/Fields"]
+                 if f.get_object()["/T"] == "ChuToa")
+    fonts = []
+
+    def collect(xobject: generic.StreamObject) -> None:
+        resources = xobject.get("/Resources", generic.DictionaryObject())
+        for font in resources.get("/Font", generic.DictionaryObject()).values():
+            fonts.append(font.get_object())
+        for inner in resources.get("/XObject", generic.DictionaryObject()).values():
+            collect(inner.get_object())
+
+    collect(field["/AP"]["/N"].get_object())
+    cid_font = next(f["/DescendantFonts"][0].get_object() for f in fonts if "/DescendantFonts" in f)
+    widths = list(cid_font["/W"])
+    used = {int(widths[i]) + j for i in range(0, len(widths), 2) for j in range(len(widths[i + 1]))}
+    program = cid_font["/FontDescriptor"]["/FontFile2"].get_object().data
+    font = TTFont(io.BytesIO(program))
+    glyf, order = font["glyf"], font.getGlyphOrder()
+    outlines: dict = {gid: glyf[order[gid]].numberOfContours != 0 for gid in used if gid < len(order)}  # type: ignore[type-arg]
+    outlines["blank"] = {gid for gid in used if gid < len(order) and order[gid] in ("space", "uni0020")}
+    return used, outlines
