@@ -6,35 +6,16 @@ import json
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from signing.pki import init_dev_pki
-from signing.records import VoteRecord
 from signing.render import render_vote_record_with_fields
 from signing.sign import load_signer, sign_pdf
 
 from ..conftest import require
-
-
-def _record() -> VoteRecord:
-    return VoteRecord(
-        council_name="HỘI ĐỒNG NHÂN DÂN XÃ TÂN PHÚ", locality="Tân Phú", number=None,
-        place="Tân Phú", date=date(2026, 11, 28),
-        meeting_title="Kỳ họp thứ Năm, Hội đồng nhân dân xã Tân Phú khóa I",
-        agenda_item="Nghị quyết về dự toán ngân sách xã năm 2027",
-        question="Thông qua Nghị quyết về dự toán ngân sách xã năm 2027",
-        rule_label="Quá nửa tổng số đại biểu", total=30,
-        counts={"yes": 28, "no": 1, "abstain": 0},
-        lines=["Tán thành: 28/30 đại biểu (93,33%)", "Không tán thành: 1/30 đại biểu (3,33%)",
-               "Không biểu quyết: 0/30 đại biểu (0,00%)"],
-        passed=True, verdict="THÔNG QUA", present_not_voted=["Phạm Ngọc Ửng"],
-        opened_at=datetime(2026, 11, 28, 2, 5, tzinfo=timezone.utc),
-        closed_at=datetime(2026, 11, 28, 2, 6, tzinfo=timezone.utc),
-        chair_name="Đặng Quốc Hưng", secretary_name="Nguyễn Thị Ánh Tuyết",
-    )
+from .signing_helpers import vote_record
 
 
 def _verify(path: Path, root: Path) -> tuple[int, dict]:
@@ -49,7 +30,7 @@ def _verify(path: Path, root: Path) -> tuple[int, dict]:
 def signed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("record")
     pki = init_dev_pki(folder / "pki", {"chutoa": "Đặng Quốc Hưng", "thuky": "Nguyễn Thị Ánh Tuyết"})
-    pdf = render_vote_record_with_fields(_record()).pdf
+    pdf = render_vote_record_with_fields(vote_record()).pdf
     for name, field, certify in (("chutoa", "ChuToa", True), ("thuky", "ThuKy", False)):
         files = pki.signers[name]
         pdf = sign_pdf(pdf, signer=load_signer(files.p12_path, files.passphrase), field_name=field,
