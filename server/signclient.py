@@ -16,9 +16,10 @@ import hashlib
 import os
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import requests
+if TYPE_CHECKING:
+    import requests
 
 TIMEOUT = 30
 
@@ -57,6 +58,9 @@ def _describe(info: dict[str, Any], local_sha256: str) -> str:
 
 def run(args: argparse.Namespace, *, out: TextIO = sys.stdout, ask: Any = input) -> int:
     """The whole exchange; returns the exit status."""
+    # Imported here: `hoitruong serve` builds this parser before gevent patches ssl.
+    import requests  # noqa: PLC0415
+
     from signing.errors import SigningError  # noqa: PLC0415
     from signing.pkcs11 import open_token_signer  # noqa: PLC0415
 

@@ -101,6 +101,8 @@ def test_a_closed_poll_is_recorded_signed_by_three_people_and_published(hall_ser
     assert public.status_code == 200 and "1/BB-HĐND" in public.text
     for client in tablets + [chair]:
         client.close()
+    # gevent patched ssl before anything imported it (the `sign` client's HTTP library included)
+    assert "MonkeyPatchWarning" not in server.log_path.read_text(encoding="utf-8")
 
 
 def _remote_code(http: requests.Session, doc_url: str, field: str) -> str:
