@@ -18,7 +18,7 @@ from server.domain.enums import PollState, Role
 from server.domain.errors import InvalidState, NotFound
 from server.domain.result import format_percent
 from server.schemas import MinutesDraftIn, ResolutionDraftIn
-from server.services.common import Principal, get_meeting, require_staff_scope
+from server.services.common import Principal, get_meeting, require_staff_scope, ruleset_of
 from server.services.documents import (
     Settings,
     add_version,
@@ -254,7 +254,7 @@ def _minutes_record(session: Session, doc: Document, verify_url: str) -> Minutes
     absent = [d.name for d in delegates if d.id not in present_ids]
     total = council.total_seats
     present = len(present_ids)
-    quorum = present * 2 > total
+    quorum = ruleset_of(meeting).has_quorum(present, total)
     quorum_line = (
         f"Có mặt {present}/{total} đại biểu ({format_percent(present, total)}), "
         + ("đủ số lượng để tiến hành kỳ họp." if quorum else "không đủ số lượng để tiến hành kỳ họp.")

@@ -241,3 +241,15 @@ def test_a_resolution_needs_a_poll_that_passed(db, pki, tmp_path):
         view = docs.document_view(s, doc, clerk)
     assert [step["key"] for step in view["steps"]] == ["sign:ChuTich", "number", "sign:DauCoQuan"]
     assert view["kind"] == "resolution" and view["editable"]
+
+
+def test_the_minutes_state_quorum_by_the_councils_rule(db, pki, tmp_path):
+    """Three of five present is more than half but less than the two thirds a sitting needs."""
+    from server.services.drafts import _minutes_record  # noqa: PLC0415
+
+    hall = make_hall(db, seats=5, signed_in=3)
+    staff = _staff(hall, pki)
+    with db.session() as s:
+        doc = drafts.draft_minutes(s, staff.secretary, hall.meeting_id, _settings(pki, tmp_path))
+        line = _minutes_record(s, doc, "http://hall.test").quorum_line
+    assert line == "Có mặt 3/5 đại biểu (60,00%), không đủ số lượng để tiến hành kỳ họp."
