@@ -287,11 +287,22 @@ def _open_request(session: Session, code: str, *, lock: bool = False) -> Signing
     return request
 
 
+def signing_request_file(session: Session, code: str) -> DocumentVersion:
+    """The exact file a signature with this code will be added to."""
+    return _request_file(session, _open_request(session, code))[1]
+
+
+def _request_file(
+    session: Session, request: SigningRequest
+) -> tuple[Document, DocumentVersion]:
+    doc = get_document(session, request.document_id)
+    return doc, get_version(session, doc, request.base_version)
+
+
 def signing_request_view(session: Session, code: str) -> dict[str, Any]:
     """What the signer sees before signing: the document, its number and the file's hash."""
     request = _open_request(session, code)
-    doc = get_document(session, request.document_id)
-    base = get_version(session, doc, request.base_version)
+    doc, base = _request_file(session, request)
     user = session.get(StaffUser, request.user_id)
     step = next(s for s in steps_for(doc.kind) if s.field == request.field)
     return {

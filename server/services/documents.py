@@ -152,11 +152,12 @@ def done_steps(session: Session, doc: Document) -> set[str]:
 
 
 def next_step(session: Session, doc: Document) -> Step | None:
-    done = done_steps(session, doc)
-    for step in steps_for(doc.kind):
-        if step.key not in done:
-            return step
-    return None
+    return _first_missing(doc.kind, done_steps(session, doc))
+
+
+def _first_missing(kind: str, done: set[str] | dict[str, Any]) -> Step | None:
+    """The first step of ``kind`` not in ``done``; None once every step is done."""
+    return next((step for step in steps_for(kind) if step.key not in done), None)
 
 
 def version_view(version: DocumentVersion) -> dict[str, Any]:
@@ -179,7 +180,7 @@ def document_view(
     """A document, its versions and its steps, with what ``principal`` may do next."""
     versions = _versions(session, doc)
     done = {v.step: v for v in versions if v.step != "render"}
-    upcoming = next_step(session, doc)
+    upcoming = _first_missing(doc.kind, done)
     steps = []
     for step in steps_for(doc.kind):
         finished = done.get(step.key)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Response as FlaskResponse
 from flask_babel import get_locale, gettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -29,6 +30,23 @@ def error_body(error: HallError) -> dict[str, Any]:
     body = error.to_dict()
     body["message"] = translate(error.message)
     return {"ok": False, "error": body}
+
+
+def pdf_response(
+    content: bytes, digest: str, filename: str, *, public: bool = False
+) -> FlaskResponse:
+    """A stored PDF, inline, with its SHA-256 as the ETag (a matching If-None-Match gets 304).
+
+    Staff files are ``private``; published ones may be kept by shared caches (``public``).
+    """
+    response = FlaskResponse(content, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.headers["Cache-Control"] = (
+        f"{'public' if public else 'private'}, max-age=0, must-revalidate"
+    )
+    response.set_etag(digest)
+    response.make_conditional(request)  # answers 304 in place when If-None-Match matches
+    return response
 
 
 def _wants_json() -> bool:

@@ -26,7 +26,7 @@ from server.services import drafts, verification
 from server.services.common import Principal, get_meeting, require_staff_scope
 from server.services.records import HALL_TZ
 
-from . import translate
+from . import pdf_response, translate
 from .docsettings import document_settings
 from .security import current_principal, database, staff_required
 
@@ -372,11 +372,3 @@ def version_pdf(document_id: int, version: int) -> Response:
         found = docs.get_version(s, doc, version)
         content, digest = found.content, found.sha256
     return pdf_response(content, digest, f"van-ban-{document_id}-v{version}.pdf")
-
-
-def pdf_response(content: bytes, digest: str, filename: str) -> Response:
-    response = Response(content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.headers["ETag"] = f'"{digest}"'
-    response.headers["Cache-Control"] = "private, max-age=0, must-revalidate"
-    return response

@@ -24,7 +24,7 @@ from server.services import documents as docs
 from server.services import verification
 from server.services.records import HALL_TZ
 
-from . import error_body
+from . import error_body, pdf_response
 from .docsettings import document_settings
 from .security import database
 
@@ -274,11 +274,7 @@ def document_pdf(public_id: str) -> Any:
             file = archive.published_file(s, public_id)
     except NotFound as missing:
         return _missing(missing.message)
-    response = Response(file.content, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'inline; filename="{file.filename}"'
-    response.headers["Cache-Control"] = "public, max-age=0, must-revalidate"
-    response.set_etag(file.sha256)
-    return response.make_conditional(request)
+    return pdf_response(file.content, file.sha256, file.filename, public=True)
 
 
 @bp.get("/kiem-tra/<public_id>")

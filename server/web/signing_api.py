@@ -12,7 +12,7 @@ from server.services import document_signing as signing_flow
 from server.services import documents as docs
 
 from .docsettings import document_settings
-from .documents import pdf_response
+from . import pdf_response
 from .security import database
 
 bp = Blueprint("signing_api", __name__, url_prefix="/api/signing")
@@ -35,11 +35,9 @@ def signing_info(code: str) -> Response:
 def signing_document(code: str) -> Response:
     """The exact file the signature will be added to, so the signer can read it first."""
     with database().session() as s:
-        view = signing_flow.signing_request_view(s, code)
-        doc = docs.get_document(s, view["document"]["id"])
-        version = docs.get_version(s, doc, view["version"])
+        version = signing_flow.signing_request_file(s, code)
         content, digest = version.content, version.sha256
-        filename = f"van-ban-{doc.id}-v{view['version']}.pdf"
+        filename = f"van-ban-{version.document_id}-v{version.version}.pdf"
     return pdf_response(content, digest, filename)
 
 

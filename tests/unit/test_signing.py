@@ -6,7 +6,6 @@ No mocks: the keys come from a development PKI made in a temporary folder, and p
 from __future__ import annotations
 
 import io
-import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from signing.sign import load_signer, sign_pdf
 from signing.tsa import dev_tsa
 from signing.verify import VerifyReport, report_to_dict, report_to_text, verify_pdf
 from tests.conftest import require
+from tests.unit.signing_helpers import pdfsig_lines
 
 SIGNERS = {"chutoa": "Nguyễn Văn An", "thuky": "Lê Thị Hoa"}
 BODY_TEXT = "Bien ban ky hop thu nhat"
@@ -74,15 +74,6 @@ def sign_as(pki: DevPki, who: str, pdf: bytes, *, field_name: str, certify: bool
     )
 
 
-def pdfsig(data: bytes, tmp_path: Path) -> list[str]:
-    """The ``Signature Validation`` line of each signature, as pdfsig reports it."""
-    require(shutil.which("pdfsig") is not None, "pdfsig (poppler-utils) is not installed")
-    path = tmp_path / "checked.pdf"
-    path.write_bytes(data)
-    run = subprocess.run(["pdfsig", str(path)], capture_output=True, text=True, timeout=30)
-    return re.findall(r"Signature Validation: (.*)", run.stdout)
-
-
 def assert_all_valid(report: VerifyReport, fields: list[str]) -> None:
     assert report.ok, report_to_text(report)
     assert [sig.field_name for sig in report.signatures] == fields
@@ -119,7 +110,7 @@ def test_signing_appends_an_incremental_update(record: SignedRecord) -> None:
 
 
 def test_pdfsig_finds_both_signatures_valid(record: SignedRecord, tmp_path: Path) -> None:
-    assert pdfsig(record.by_both, tmp_path) == ["Signature is Valid."] * 2
+    assert pdfsig_lines(record.by_both, tmp_path) == ["Signature is Valid."] * 2
 
 
 def test_one_changed_byte_in_the_signed_content_invalidates_every_signature(
@@ -133,7 +124,7 @@ def test_one_changed_byte_in_the_signed_content_invalidates_every_signature(
 
     assert not report.ok and report.reason == "invalid"
     assert not any(sig.intact for sig in report.signatures)
-    assert "Signature is Valid." not in pdfsig(bytes(tampered), tmp_path)
+    assert "Signature is Valid." not in pdfsig_lines(bytes(tampered), tmp_path)
 
 
 def test_new_page_content_after_certification_is_a_disallowed_change(
@@ -254,7 +245,7 @@ def test_a_timestamped_signature_is_pades_b_t_and_verifies(
 
     assert_all_valid(report, ["ChuToa"])
     assert report.signatures[0].timestamped and report.signatures[0].timestamp_ok
-    assert pdfsig(signed, tmp_path) == ["Signature is Valid."]
+    assert pdfsig_lines(signed, tmp_path) == ["Signature is Valid."]
 
 
 def test_the_cached_pades_signed_attributes_equal_pyhankos_own(pki: DevPki) -> None:
